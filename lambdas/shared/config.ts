@@ -1,0 +1,96 @@
+/**
+ * The ONE config module, read once at cold start. A missing or malformed variable fails fast
+ * with a message naming it. Local mode changes only where clients point (AWS_ENDPOINT_URL_*),
+ * never what the handlers decide.
+ */
+export interface Config {
+  stage: string;
+  tableName: string;
+  bucketName: string;
+  /** origin (and optional base path) every avatar Location starts with, e.g. https://d123.cloudfront.net */
+  cdnUrl: string;
+  /** AVTRZ_KEY_CACHE_SECONDS: default 30, 0 = no cache */
+  keyCacheSeconds: number;
+  /** AVTRZ_UPSTREAM_URL: photo provider template with {profile}; undefined = initials for everyone */
+  upstreamUrl?: string;
+  /** AVTRZ_REFRESH_DAYS: default 30 */
+  refreshDays: number;
+  /** AVTRZ_RESOLVER_FUNCTION: name of the resolver Lambda to invoke on a miss */
+  resolverFunction?: string;
+  /** AVTRZ_HMAC_SECRET (local/tests) or AVTRZ_HMAC_SECRET_ARN (Secrets Manager, AWS) */
+  hmacSecret?: string;
+  hmacSecretArn?: string;
+  /** AVTRZ_S3_FORCE_PATH_STYLE=1 for s3rver */
+  s3ForcePathStyle: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new ConfigError(`Missing required environment variable ${name}`);
+  return v;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function urlVar(name: string, raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError(`${name} must be http(s)`);
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const upstream = env.AVTRZ_UPSTREAM_URL || undefined;
+  if (upstream !== undefined) {
+    urlVar('AVTRZ_UPSTREAM_URL', upstream.replace('{profile}', 'x'));
+    if (!upstream.includes('{profile}')) throw new ConfigError('AVTRZ_UPSTREAM_URL must contain {profile}');
+  }
+  const hmacSecret = env.AVTRZ_HMAC_SECRET || undefined;
+  const hmacSecretArn = env.AVTRZ_HMAC_SECRET_ARN || undefined;
+  if (!hmacSecret && !hmacSecretArn) {
+    throw new ConfigError('Missing required environment variable AVTRZ_HMAC_SECRET or AVTRZ_HMAC_SECRET_ARN');
+  }
+  if (hmacSecret && hmacSecret.length < 16)
+    throw new ConfigError('AVTRZ_HMAC_SECRET must be at least 16 chars');
+  const level = (env.AVTRZ_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    throw new ConfigError('AVTRZ_LOG_LEVEL is invalid');
+  return {
+    stage: env.AVTRZ_STAGE || 'dev',
+    tableName: required(env, 'AVTRZ_TABLE'),
+    bucketName: required(env, 'AVTRZ_BUCKET'),
+    cdnUrl: urlVar('AVTRZ_CDN_URL', required(env, 'AVTRZ_CDN_URL')),
+    keyCacheSeconds: intVar(env, 'AVTRZ_KEY_CACHE_SECONDS', 30, 0, 3600),
+    upstreamUrl: upstream,
+    refreshDays: intVar(env, 'AVTRZ_REFRESH_DAYS', 30, 1, 3650),
+    resolverFunction: env.AVTRZ_RESOLVER_FUNCTION || undefined,
+    hmacSecret,
+    hmacSecretArn,
+    s3ForcePathStyle: env.AVTRZ_S3_FORCE_PATH_STYLE === '1',
+    logLevel: level,
+  };
+}
+
+let cached: Config | undefined;
+/** Cold-start config; tests may call `resetConfig()` after changing process.env. */
+export function config(): Config {
+  if (!cached) cached = loadConfig();
+  return cached;
+}
+export function resetConfig(): void {
+  cached = undefined;
+}
