@@ -1,0 +1,37 @@
+/** Record shapes as stored in DynamoDB (see schema.ts for keys). snake_case like the API. */
+import type { KeyType } from '../core/keys';
+
+export interface WorkspaceRecord {
+  id: string;
+  name: string;
+  monthly_quota: number;
+  created_at: string;
+  updated_at?: string;
+}
+
+export interface KeyRecord {
+  id: string;
+  workspace_id: string;
+  type: KeyType;
+  name: string;
+  last4: string;
+  allowed_domains: string[];
+  created_at: string;
+  updated_at?: string;
+  revoked_at?: string;
+  expires_at?: string;
+  exposed_at?: string;
+}
+
+export type AvatarKind = 'photo' | 'initials';
+export interface AvatarRecord {
+  /** HMAC id of the normalised profile (also the S3 path component) */
+  id: string;
+  /** normalised `linkedin.com/in/<slug>` */
+  profile: string;
+  version: string;
+  kind: AvatarKind;
+  /** generated variants, `"<size>.<format>"` */
+  variants?: string[];
+  fetched_at: string;
+}
