@@ -1,4 +1,11 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { generateKey, hashKey, type KeyType, last4, newId } from '../core/keys';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
@@ -88,4 +95,253 @@ export async function markExposed(hash: string, at: string): Promise<void> {
       ExpressionAttributeValues: { ':at': at },
     }),
   );
+}
+
+/*
+ * Management operations. A key is found by id through its pointer item (which never changes) and
+ * every change is ONE conditional UpdateItem on the auth item (pk=KEY#<hash>), conditioned on
+ * the key belonging to the workspace, so concurrent calls cannot race a read against a write.
+ */
+
+/** Strongly consistent read of one key of a workspace (undefined: unknown id or other workspace). */
+export async function getKey(workspaceId: string, keyId: string): Promise<KeyRecord | undefined> {
+  const hash = await getKeyHash(workspaceId, keyId);
+  if (!hash) return undefined;
+  const out = await dynamo().send(
+    new GetCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.keyHash(hash), sk: sk.key },
+      ConsistentRead: true,
+    }),
+  );
+  const rec = out.Item ? stripKeys<KeyRecord & { key_hash?: string }>(out.Item) : undefined;
+  return rec && rec.workspace_id === workspaceId ? rec : undefined;
+}
+
+/** Every key of a workspace (pointers, then the auth items), strongly consistent. */
+export async function listKeys(workspaceId: string): Promise<KeyRecord[]> {
+  const TableName = config().tableName;
+  const hashes: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':p': sk.keyPointer('') },
+        ProjectionExpression: 'key_hash',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const it of page.Items ?? []) if (typeof it.key_hash === 'string') hashes.push(it.key_hash);
+    start = page.LastEvaluatedKey;
+  } while (start);
+
+  const records: KeyRecord[] = [];
+  for (let i = 0; i < hashes.length; i += 100) {
+    let keys: Record<string, unknown>[] = hashes
+      .slice(i, i + 100)
+      .map((h) => ({ pk: pk.keyHash(h), sk: sk.key }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+      if (attempt > 8) throw new Error('BatchGet kept returning unprocessed keys');
+      const out = await dynamo().send(
+        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const it of out.Responses?.[TableName] ?? []) {
+        const rec = stripKeys<KeyRecord>(it);
+        if (rec.workspace_id === workspaceId) records.push(rec);
+      }
+      keys = (out.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  }
+  records.sort((a, b) =>
+    a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1,
+  );
+  return records;
+}
+
+async function updateAuthItem(
+  workspaceId: string,
+  keyId: string,
+  update: {
+    expression: string;
+    names?: Record<string, string>;
+    values: Record<string, unknown>;
+    condition?: string;
+  },
+): Promise<KeyRecord | undefined> {
+  const hash = await getKeyHash(workspaceId, keyId);
+  if (!hash) return undefined;
+  try {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: { pk: pk.keyHash(hash), sk: sk.key },
+        UpdateExpression: update.expression,
+        ConditionExpression: ['attribute_exists(pk)', 'workspace_id = :ws', update.condition]
+          .filter(Boolean)
+          .join(' AND '),
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: { ...update.values, ':ws': workspaceId },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes ? stripKeys<KeyRecord>(out.Attributes) : undefined;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return undefined;
+    throw e;
+  }
+}
+
+/** Rename and/or replace the allow-list. Undefined: unknown key. */
+export async function updateKey(
+  workspaceId: string,
+  keyId: string,
+  patch: { name?: string; allowed_domains?: string[] },
+  now: Date = new Date(),
+): Promise<KeyRecord | undefined> {
+  const sets = ['updated_at = :now'];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':now': now.toISOString() };
+  if (patch.name !== undefined) {
+    sets.push('#name = :name');
+    names['#name'] = 'name';
+    values[':name'] = patch.name;
+  }
+  let condition: string | undefined;
+  if (patch.allowed_domains !== undefined) {
+    sets.push('allowed_domains = :domains');
+    values[':domains'] = patch.allowed_domains;
+    if (patch.allowed_domains.length === 0) {
+      // a publishable key must keep at least one domain; the type never changes, but say it in the write too
+      condition = '#type <> :pub';
+      names['#type'] = 'type';
+      values[':pub'] = 'publishable';
+    }
+  }
+  return updateAuthItem(workspaceId, keyId, {
+    expression: `SET ${sets.join(', ')}`,
+    names: Object.keys(names).length ? names : undefined,
+    values,
+    condition,
+  });
+}
+
+/** Idempotent: the first revocation time sticks. Undefined: unknown key. */
+export async function revokeKey(
+  workspaceId: string,
+  keyId: string,
+  now: Date = new Date(),
+): Promise<KeyRecord | undefined> {
+  return updateAuthItem(workspaceId, keyId, {
+    expression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
+    values: { ':now': now.toISOString() },
+  });
+}
+
+export type RollResult =
+  | { ok: true; previous: KeyRecord; record: KeyRecord; key: string }
+  | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
+
+/**
+ * Roll: a new key with the same type, name and allow-list, and `expires_at` on the old one
+ * (never later than an expiry it already has; overlap 0 = revoked now). One transaction: the
+ * old key's conditional update (still active, expiry unchanged since read) + the new auth item
+ * + its pointer, so the new key never exists without the old one's expiry or vice versa.
+ * No other key is touched.
+ */
+export async function rollKey(
+  workspaceId: string,
+  keyId: string,
+  overlapSeconds: number,
+  now: Date = new Date(),
+): Promise<RollResult> {
+  const TableName = config().tableName;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const hash = await getKeyHash(workspaceId, keyId);
+    if (!hash) return { ok: false, reason: 'not_found' };
+    const got = await dynamo().send(
+      new GetCommand({ TableName, Key: { pk: pk.keyHash(hash), sk: sk.key }, ConsistentRead: true }),
+    );
+    if (!got.Item || got.Item.workspace_id !== workspaceId) return { ok: false, reason: 'not_found' };
+    const old = stripKeys<KeyRecord>(got.Item);
+    if (old.revoked_at) return { ok: false, reason: 'revoked' };
+    if (old.expires_at && Date.parse(old.expires_at) <= now.getTime())
+      return { ok: false, reason: 'expired' };
+
+    const nowIso = now.toISOString();
+    const wanted = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
+    const expiresAt = old.expires_at && old.expires_at < wanted ? old.expires_at : wanted;
+
+    const key = generateKey(old.type);
+    const newHash = hashKey(key);
+    const record: KeyRecord = {
+      id: newId('key'),
+      workspace_id: workspaceId,
+      type: old.type,
+      name: old.name,
+      last4: last4(key),
+      allowed_domains: old.allowed_domains,
+      created_at: nowIso,
+    };
+    const sets = ['expires_at = :exp', 'updated_at = :now'];
+    if (overlapSeconds === 0) sets.push('revoked_at = :now');
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName,
+                Key: { pk: pk.keyHash(hash), sk: sk.key },
+                UpdateExpression: `SET ${sets.join(', ')}`,
+                ConditionExpression: [
+                  'attribute_exists(pk)',
+                  'workspace_id = :ws',
+                  'attribute_not_exists(revoked_at)',
+                  old.expires_at ? 'expires_at = :seen' : 'attribute_not_exists(expires_at)',
+                ].join(' AND '),
+                ExpressionAttributeValues: {
+                  ':exp': expiresAt,
+                  ':now': nowIso,
+                  ':ws': workspaceId,
+                  ...(old.expires_at ? { ':seen': old.expires_at } : {}),
+                },
+              },
+            },
+            {
+              Put: {
+                TableName,
+                Item: {
+                  pk: pk.keyHash(newHash),
+                  sk: sk.key,
+                  gsi1pk: pk.workspace(workspaceId),
+                  gsi1sk: sk.keyPointer(record.id),
+                  ...record,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName,
+                Item: { pk: pk.workspace(workspaceId), sk: sk.keyPointer(record.id), key_hash: newHash },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (e) {
+      // the old key changed between read and write (revoked, rolled): read again and decide
+      if (e instanceof TransactionCanceledException) continue;
+      throw e;
+    }
+    const previous: KeyRecord = { ...old, expires_at: expiresAt, updated_at: nowIso };
+    if (overlapSeconds === 0) previous.revoked_at = nowIso;
+    return { ok: true, previous, record, key };
+  }
+  throw new Error('roll: the key kept changing concurrently');
 }

@@ -1,4 +1,5 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../core/keys';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
@@ -25,11 +26,58 @@ export async function createWorkspace(input: {
   return ws;
 }
 
-export async function getWorkspace(id: string): Promise<WorkspaceRecord | undefined> {
+export async function getWorkspace(
+  id: string,
+  opts: { consistent?: boolean } = {},
+): Promise<WorkspaceRecord | undefined> {
   const out = await dynamo().send(
-    new GetCommand({ TableName: config().tableName, Key: { pk: pk.workspace(id), sk: sk.workspaceMeta } }),
+    new GetCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.workspace(id), sk: sk.workspaceMeta },
+      ConsistentRead: opts.consistent,
+    }),
   );
   return out.Item ? stripKeys<WorkspaceRecord>(out.Item) : undefined;
+}
+
+/**
+ * Update name and/or quota in one conditional UpdateItem (the workspace must exist).
+ * Returns undefined for an unknown workspace.
+ */
+export async function updateWorkspace(
+  id: string,
+  patch: { name?: string; monthly_quota?: number },
+  now: Date = new Date(),
+): Promise<WorkspaceRecord | undefined> {
+  const sets = ['updated_at = :now'];
+  const values: Record<string, unknown> = { ':now': now.toISOString() };
+  const names: Record<string, string> = {};
+  if (patch.name !== undefined) {
+    sets.push('#name = :name');
+    names['#name'] = 'name';
+    values[':name'] = patch.name;
+  }
+  if (patch.monthly_quota !== undefined) {
+    sets.push('monthly_quota = :quota');
+    values[':quota'] = patch.monthly_quota;
+  }
+  try {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: { pk: pk.workspace(id), sk: sk.workspaceMeta },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes ? stripKeys<WorkspaceRecord>(out.Attributes) : undefined;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return undefined;
+    throw e;
+  }
 }
 
 /** Remove table key attributes from an item. */

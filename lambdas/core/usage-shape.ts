@@ -1,0 +1,185 @@
+/**
+ * Usage (spec section 7) and key views (section 8): turn stored records and the usage-month item
+ * into API responses. Pure functions, no AWS imports.
+ */
+import type { KeyType } from './keys';
+
+/** Key fields the views need (structurally the store's KeyRecord). */
+export interface KeyFields {
+  id: string;
+  workspace_id: string;
+  type: KeyType;
+  name: string;
+  last4: string;
+  allowed_domains: string[];
+  created_at: string;
+  updated_at?: string;
+  revoked_at?: string;
+  expires_at?: string;
+  exposed_at?: string;
+}
+
+export type KeyStatus = 'active' | 'expired' | 'revoked';
+
+/** Revoked wins over expired; an expiry in the past (or now) is expired. */
+export function keyStatus(k: Pick<KeyFields, 'revoked_at' | 'expires_at'>, now: Date): KeyStatus {
+  if (k.revoked_at) return 'revoked';
+  if (k.expires_at && Date.parse(k.expires_at) <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+export interface KeyView {
+  id: string;
+  workspace_id: string;
+  type: KeyType;
+  name: string;
+  last4: string;
+  allowed_domains: string[];
+  status: KeyStatus;
+  created_at: string;
+  exposed_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at?: string | null;
+}
+
+/** The key as every management response shows it: never the key, never the hash. */
+export function keyView(k: KeyFields, now: Date, lastUsedAt?: string | null): KeyView {
+  const v: KeyView = {
+    id: k.id,
+    workspace_id: k.workspace_id,
+    type: k.type,
+    name: k.name,
+    last4: k.last4,
+    allowed_domains: [...k.allowed_domains],
+    status: keyStatus(k, now),
+    created_at: k.created_at,
+    exposed_at: k.exposed_at ?? null,
+    expires_at: k.expires_at ?? null,
+    revoked_at: k.revoked_at ?? null,
+  };
+  if (lastUsedAt !== undefined) v.last_used_at = lastUsedAt;
+  return v;
+}
+
+/** The create / roll answer: the only place the full key appears. */
+export function createdKeyView(k: KeyFields, key: string) {
+  return {
+    id: k.id,
+    workspace_id: k.workspace_id,
+    type: k.type,
+    name: k.name,
+    key,
+    last4: k.last4,
+    allowed_domains: [...k.allowed_domains],
+    status: 'active' as const,
+    created_at: k.created_at,
+  };
+}
+
+export interface HourCount {
+  hour: string;
+  count: number;
+}
+
+export interface UsageKey {
+  id: string;
+  type: KeyType;
+  name: string;
+  last4: string;
+  status: KeyStatus;
+  used: number;
+  hourly: HourCount[];
+}
+
+export interface UsageResponse {
+  workspace_id: string;
+  month: string;
+  monthly_quota: number;
+  used: number;
+  keys: UsageKey[];
+}
+
+const HOURLY_ATTR = /^h_(.+)_(\d{2})(\d{2})$/;
+const LAST_USED_ATTR = /^lu_(.+)$/;
+
+/** Per-key hourly counts from a usage-month item's `h_<keyid>_<DDHH>` attributes. */
+export function hourlyByKey(
+  item: Record<string, unknown> | undefined,
+  month: string,
+): Map<string, HourCount[]> {
+  const out = new Map<string, HourCount[]>();
+  if (!item) return out;
+  for (const [attr, value] of Object.entries(item)) {
+    const m = HOURLY_ATTR.exec(attr);
+    if (!m) continue;
+    const count = Number(value);
+    if (!Number.isFinite(count) || count <= 0) continue;
+    const list = out.get(m[1]) ?? [];
+    list.push({ hour: `${month}-${m[2]}T${m[3]}:00:00Z`, count });
+    out.set(m[1], list);
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : 0));
+  return out;
+}
+
+/** `lu_<keyid>` attributes of a usage-month item. */
+export function lastUsedByKey(item: Record<string, unknown> | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!item) return out;
+  for (const [attr, value] of Object.entries(item)) {
+    const m = LAST_USED_ATTR.exec(attr);
+    if (m && typeof value === 'string') out.set(m[1], value);
+  }
+  return out;
+}
+
+/**
+ * The usage answer: every key of the workspace (also those without traffic), oldest first,
+ * each with its hourly series (ascending, only hours with counts).
+ */
+export function shapeUsage(input: {
+  workspace: { id: string; monthly_quota: number };
+  month: string;
+  item: Record<string, unknown> | undefined;
+  keys: KeyFields[];
+  now: Date;
+}): UsageResponse {
+  const hourly = hourlyByKey(input.item, input.month);
+  const keys = [...input.keys]
+    .sort((a, b) =>
+      a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1,
+    )
+    .map((k): UsageKey => {
+      const series = hourly.get(k.id) ?? [];
+      return {
+        id: k.id,
+        type: k.type,
+        name: k.name,
+        last4: k.last4,
+        status: keyStatus(k, input.now),
+        used: series.reduce((s, h) => s + h.count, 0),
+        hourly: series,
+      };
+    });
+  const used = Number(input.item?.used ?? 0);
+  return {
+    workspace_id: input.workspace.id,
+    month: input.month,
+    monthly_quota: input.workspace.monthly_quota,
+    used: Number.isFinite(used) ? used : 0,
+    keys,
+  };
+}
+
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** `?month=YYYY-MM`; absent = the current UTC month. Returns undefined when malformed. */
+export function parseMonth(raw: string | undefined, now: Date): string | undefined {
+  if (raw === undefined) return now.toISOString().slice(0, 7);
+  const m = MONTH_RE.exec(raw);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  if (year < 2000 || year > 2999) return undefined;
+  return raw;
+}

@@ -1,0 +1,22 @@
+/** GET /v1/admin/workspaces/{ws}/keys → 200 {keys:[…]}: never the key, never its hash. */
+import { adminWorkspace } from '../core/admin-validation';
+import { AvtrzError } from '../core/errors';
+import { keyView } from '../core/usage-shape';
+import { httpHandler, json } from '../shared/http';
+import { listKeys } from '../store/keys';
+import { monthOf } from '../store/schema';
+import { lastUsedAt } from '../store/usage-read';
+import { getWorkspace } from '../store/workspaces';
+
+export const handler = httpHandler(async (event) => {
+  const wsId = adminWorkspace(event);
+  const now = new Date();
+  const [ws, keys] = await Promise.all([getWorkspace(wsId, { consistent: true }), listKeys(wsId)]);
+  if (!ws) throw new AvtrzError('not_found', 'Workspace not found.');
+  const used = await lastUsedAt(
+    wsId,
+    keys.map((k) => k.id),
+    monthOf(now),
+  );
+  return json(200, { keys: keys.map((k) => keyView(k, now, used.get(k.id) ?? null)) });
+});
