@@ -1,8 +1,20 @@
-// Placeholder so the stack synthesises; the owner of GET /v1/usage replaces this file.
+/**
+ * GET /v1/usage?month=YYYY-MM (secret key in x-api-key): the caller's workspace usage, per key per
+ * hour. Publishable keys are refused (403 forbidden) by authenticate. Not counted against the quota.
+ */
+import { AvtrzError, invalidParam } from '../core/errors';
+import { parseMonth, shapeUsage } from '../core/usage-shape';
+import { authenticate } from '../shared/auth';
 import { httpHandler, json } from '../shared/http';
+import { loadUsage } from '../store/usage-read';
 
-export const handler = httpHandler(async (_event, ctx) =>
-  json(501, {
-    error: { code: 'not_implemented', type: 'api', message: 'Not implemented yet.', request_id: ctx.requestId },
-  }),
-);
+export const handler = httpHandler(async (event) => {
+  const now = new Date();
+  const auth = await authenticate(event, { route: 'usage', now });
+  const month = parseMonth(event.queryStringParameters?.month, now);
+  if (!month) throw invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
+  const data = await loadUsage(auth.workspaceId, month);
+  // the key authenticated, so its workspace exists; a race with deletion is the only way here
+  if (!data) throw new AvtrzError('invalid_key');
+  return json(200, shapeUsage({ ...data, month, now }));
+});
