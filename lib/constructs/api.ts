@@ -1,0 +1,112 @@
+/**
+ * The HTTP API, generated from THE route table (lib/routes.ts): one Lambda per route, built by
+ * the one function construct, with exactly the grants its `access` entry names.
+ *
+ * - `auth: 'admin'` routes use IAM (SigV4) authorization at API Gateway.
+ * - `auth: 'key'` routes are open at API Gateway; the handler authenticates the avtrz key.
+ * - Access logs go to a log group as JSON. They never include the query string, where a
+ *   publishable key travels (`?key=`).
+ * - The $default stage is throttled (rate/burst from context).
+ */
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { CustomDomain } from '../context';
+import type { Route } from '../routes';
+import type { AvtrzFunction } from './function';
+
+/** Fields of each access log line. No $context.path query, no headers: keys must not reach logs. */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
+
+export interface ApiProps {
+  routes: readonly Route[];
+  /** builds the function of one route; the caller applies the route's grants */
+  functionFor: (route: Route) => AvtrzFunction;
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: logs.RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+  domain?: CustomDomain;
+}
+
+export class Api extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+  readonly functions = new Map<string, AvtrzFunction>();
+  /** https://<custom domain or execute-api endpoint>, no trailing slash */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'avtrz avatar API',
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    let domainName: apigw.DomainName | undefined;
+    if (props.domain) {
+      domainName = new apigw.DomainName(this, 'Domain', {
+        domainName: props.domain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      });
+    }
+
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+      domainMapping: domainName ? { domainName } : undefined,
+    });
+
+    const iamAuthorizer = new HttpIamAuthorizer();
+    for (const route of props.routes) {
+      const fn = props.functionFor(route);
+      this.functions.set(route.id, fn);
+      const [created] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method as apigw.HttpMethod],
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, fn.fn),
+        authorizer: route.auth === 'admin' ? iamAuthorizer : undefined,
+      });
+      if (route.auth === 'key') {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is called with an avtrz API key (x-api-key or ?key=), which the handler verifies (hash lookup, revocation, domain allow-list, quota) before doing anything; API Gateway has no authorizer that understands these keys.`,
+        });
+      }
+    }
+
+    this.url = domainName ? `https://${props.domain?.domainName}` : (this.httpApi.apiEndpoint as string);
+  }
+}

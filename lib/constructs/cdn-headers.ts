@@ -1,0 +1,21 @@
+/**
+ * The headers CloudFront adds to every served avatar object. Plain data with no aws-cdk-lib
+ * import, so the local CDN stand-in (lib/local) can serve objects with exactly these headers
+ * and the two cannot drift apart. lib/constructs/cdn.ts turns them into a response headers policy.
+ */
+export const CDN_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'";
+/** Objects are immutable: their URL changes when the photo changes (spec section 3). */
+export const CDN_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+export const CDN_HSTS_SECONDS = 31536000;
+
+/** Header name (lower case) -> value, as CloudFront sends them for `/a/*`. */
+export const CDN_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': CDN_CONTENT_SECURITY_POLICY,
+  'strict-transport-security': `max-age=${CDN_HSTS_SECONDS}; includeSubDomains`,
+  'referrer-policy': 'no-referrer',
+  'cache-control': CDN_CACHE_CONTROL,
+};
+
+/** The only path prefix the distribution serves; everything else (including `o/` originals) is 404. */
+export const CDN_SERVED_PATH_PATTERN = '/a/*';

@@ -1,0 +1,144 @@
+/**
+ * CloudFront in front of the private bucket.
+ *
+ * - The bucket is read through Origin Access Control (SigV4-signed by CloudFront), never public.
+ * - Only `/a/*` (the served variants and initials SVGs) is routed to the bucket. The default
+ *   behaviour answers 404 from a CloudFront Function before any origin request, so `o/`
+ *   originals and any other key are unreachable through the CDN; as a second, independent
+ *   guard the bucket policy denies CloudFront every object under `o/`.
+ * - A response headers policy adds nosniff, the SVG-safe CSP, HSTS, no-referrer and the
+ *   immutable Cache-Control (without overriding one the object carries).
+ * - HTTPS only; TLS 1.2 minimum when a custom domain with its own certificate is configured.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { CustomDomain } from '../context';
+import {
+  CDN_CACHE_CONTROL,
+  CDN_CONTENT_SECURITY_POLICY,
+  CDN_HSTS_SECONDS,
+  CDN_SERVED_PATH_PATTERN,
+} from './cdn-headers';
+
+export interface CdnProps {
+  bucket: s3.Bucket;
+  logsBucket: s3.IBucket;
+  domain?: CustomDomain;
+}
+
+/** Viewer-request function of the default behaviour: nothing outside /a/* is served. */
+export const NOT_FOUND_FUNCTION_CODE = `function handler(event) {
+  return { statusCode: 404, statusDescription: 'Not Found', headers: { 'cache-control': { value: 'no-store' } } };
+}`;
+
+export class Cdn extends Construct {
+  readonly distribution: cloudfront.Distribution;
+  /** https://<custom domain or distribution domain>, no trailing slash */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CdnProps) {
+    super(scope, id);
+
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'avtrz avatar objects: nosniff, SVG-safe CSP, HSTS, immutable caching',
+      securityHeadersBehavior: {
+        contentTypeOptions: { override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: CDN_CONTENT_SECURITY_POLICY, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.seconds(CDN_HSTS_SECONDS),
+          includeSubdomains: true,
+          override: true,
+        },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: [{ header: 'Cache-Control', value: CDN_CACHE_CONTROL, override: false }],
+      },
+    });
+
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(props.bucket, {
+      originAccessLevels: [cloudfront.AccessLevel.READ],
+    });
+
+    const notFound = new cloudfront.Function(this, 'NotFound', {
+      code: cloudfront.FunctionCode.fromInline(NOT_FOUND_FUNCTION_CODE),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'avtrz: only /a/* is served',
+    });
+
+    const certificate = props.domain
+      ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn)
+      : undefined;
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'avtrz avatars',
+      defaultBehavior: {
+        origin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        responseHeadersPolicy: headers,
+        functionAssociations: [
+          { function: notFound, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+        ],
+      },
+      additionalBehaviors: {
+        [CDN_SERVED_PATH_PATTERN]: {
+          origin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: headers,
+          compress: true,
+        },
+      },
+      domainNames: props.domain ? [props.domain.domainName] : undefined,
+      certificate,
+      // only meaningful with our own certificate; the default certificate's policy is fixed
+      minimumProtocolVersion: certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: props.logsBucket,
+      logFilePrefix: 'cdn/',
+    });
+
+    // Second guard: even if a behaviour were added later, CloudFront may never read originals.
+    props.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyCloudFrontOriginals',
+        effect: iam.Effect.DENY,
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [props.bucket.arnForObjects('o/*')],
+      }),
+    );
+
+    this.url = `https://${props.domain ? props.domain.domainName : this.distribution.distributionDomainName}`;
+
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason:
+          'Avatars appear on customer pages for visitors anywhere; a geo restriction would break images for legitimate users. Operators who need one can add it.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The distribution serves only immutable GET/HEAD objects from a private bucket (OAC), named by an unguessable keyed hash, with everything else answered 404 at the edge; there is no dynamic origin or request body for a WAF to inspect. A WebACL must live in us-east-1 and is left to operators who want one.',
+      },
+    );
+    if (!props.domain) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without a custom domain CloudFront uses its default *.cloudfront.net certificate, whose security policy CloudFront fixes at TLSv1. Set cdnDomainName and cdnCertificateArn to enforce TLSv1.2_2021 (the stack sets it).',
+      });
+    }
+  }
+}
