@@ -17,44 +17,92 @@
  *     (the resolver cannot decode photos without the binaries). Synth itself never needs the
  *     network, so `npm ci && npx cdk synth` keeps working offline from a clean clone.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
-/** sharp, its runtime dependencies, and the linux-arm64 binaries it loads. */
-export const SHARP_JS_PACKAGES = ['sharp', '@img/colour', 'detect-libc'] as const;
+/** The linux-arm64 binaries sharp loads on Lambda. */
 export const SHARP_ARM64_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64'] as const;
 
 export type SharpLayerSource =
   | { kind: 'prepared'; dir: string }
-  | { kind: 'node_modules'; nodeModules: string }
-  | { kind: 'js-only'; nodeModules: string };
+  | { kind: 'node_modules'; nodeModules: string; packages: string[] }
+  | { kind: 'js-only'; nodeModules: string; packages: string[]; reason: string };
 
-const has = (nodeModules: string, pkg: string) => fs.existsSync(path.join(nodeModules, pkg, 'package.json'));
+const pkgJson = (
+  nodeModules: string,
+  pkg: string,
+): { version: string; dependencies?: Record<string, string> } | undefined => {
+  const file = path.join(nodeModules, pkg, 'package.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+};
+
+/**
+ * sharp plus its runtime dependencies that npm hoisted next to it (a dependency nested in
+ * sharp/node_modules travels with the sharp folder).
+ */
+export function sharpJsPackages(nodeModules: string): string[] {
+  const sharp = pkgJson(nodeModules, 'sharp');
+  if (!sharp) throw new Error(`sharp is not installed in ${nodeModules}: run npm ci first`);
+  const deps = Object.keys(sharp.dependencies ?? {}).filter(
+    (d) => !fs.existsSync(path.join(nodeModules, 'sharp', 'node_modules', d, 'package.json')),
+  );
+  for (const d of deps) {
+    if (!pkgJson(nodeModules, d))
+      throw new Error(`sharp's dependency ${d} is missing from ${nodeModules}: run npm ci`);
+  }
+  return ['sharp', ...deps];
+}
 
 /** Decide where the layer comes from (pure apart from reading the file system). */
 export function resolveSharpLayerSource(projectRoot: string): SharpLayerSource {
+  const nodeModules = path.join(projectRoot, 'node_modules');
+  const packages = sharpJsPackages(nodeModules);
+  const version = pkgJson(nodeModules, 'sharp')?.version;
+  const armPresent = (dir: string) => SHARP_ARM64_PACKAGES.every((p) => pkgJson(dir, p));
+
   const prepared = path.join(projectRoot, '.cache', 'sharp-layer');
   const preparedModules = path.join(prepared, 'nodejs', 'node_modules');
-  if ([...SHARP_JS_PACKAGES, ...SHARP_ARM64_PACKAGES].every((p) => has(preparedModules, p))) {
-    return { kind: 'prepared', dir: prepared };
+  const preparedVersion = pkgJson(preparedModules, 'sharp')?.version;
+  if (preparedVersion === version && armPresent(preparedModules)) return { kind: 'prepared', dir: prepared };
+
+  if (armPresent(nodeModules)) {
+    return { kind: 'node_modules', nodeModules, packages: [...packages, ...SHARP_ARM64_PACKAGES] };
   }
-  const nodeModules = path.join(projectRoot, 'node_modules');
-  if (!SHARP_JS_PACKAGES.every((p) => has(nodeModules, p))) {
-    throw new Error(`sharp is not installed in ${nodeModules}: run npm ci first`);
-  }
-  if (SHARP_ARM64_PACKAGES.every((p) => has(nodeModules, p))) return { kind: 'node_modules', nodeModules };
-  return { kind: 'js-only', nodeModules };
+  const reason =
+    preparedVersion && preparedVersion !== version
+      ? `.cache/sharp-layer holds sharp ${preparedVersion} but the project uses ${version}`
+      : 'this machine installed the binaries of another platform';
+  return { kind: 'js-only', nodeModules, packages, reason };
 }
 
-/** Copy the packages into `<outDir>/nodejs/node_modules` (the layout Lambda layers use for Node). */
-export function stageSharpLayer(nodeModules: string, packages: readonly string[], outDir: string): string {
-  const target = path.join(outDir, 'nodejs', 'node_modules');
-  fs.rmSync(outDir, { recursive: true, force: true });
+/**
+ * Copy the packages into `<cacheDir>/<key>/nodejs/node_modules` (the layout Lambda layers use for
+ * Node). The folder is keyed by the packages and their versions and built under a temporary
+ * name, then renamed into place, so concurrent synths never see a half-copied layer.
+ */
+export function stageSharpLayer(nodeModules: string, packages: readonly string[], cacheDir: string): string {
+  const key = createHash('sha256')
+    .update(packages.map((p) => `${p}@${pkgJson(nodeModules, p)?.version}`).join(','))
+    .digest('hex')
+    .slice(0, 16);
+  const outDir = path.join(cacheDir, key);
+  if (fs.existsSync(path.join(outDir, 'nodejs'))) return outDir;
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(cacheDir, `.${key}-`));
   for (const pkg of packages) {
-    fs.cpSync(path.join(nodeModules, pkg), path.join(target, pkg), { recursive: true, dereference: true });
+    const target = path.join(tmp, 'nodejs', 'node_modules', pkg);
+    fs.cpSync(path.join(nodeModules, pkg), target, { recursive: true, dereference: true });
+  }
+  try {
+    fs.renameSync(tmp, outDir);
+  } catch (e) {
+    // another synth won the race; its copy is identical
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(outDir, 'nodejs'))) throw e;
   }
   return outDir;
 }
@@ -70,20 +118,14 @@ export class SharpLayer extends Construct {
   constructor(scope: Construct, id: string, props: SharpLayerProps) {
     super(scope, id);
     this.source = resolveSharpLayerSource(props.projectRoot);
-    let dir: string;
-    if (this.source.kind === 'prepared') {
-      dir = this.source.dir;
-    } else {
-      const packages =
-        this.source.kind === 'node_modules'
-          ? [...SHARP_JS_PACKAGES, ...SHARP_ARM64_PACKAGES]
-          : SHARP_JS_PACKAGES;
-      dir = stageSharpLayer(
-        this.source.nodeModules,
-        packages,
-        path.join(props.projectRoot, '.cache', 'sharp-layer-staged'),
-      );
-    }
+    const dir =
+      this.source.kind === 'prepared'
+        ? this.source.dir
+        : stageSharpLayer(
+            this.source.nodeModules,
+            this.source.packages,
+            path.join(props.projectRoot, '.cache', 'sharp-layer-staged'),
+          );
     this.layer = new lambda.LayerVersion(this, 'Layer', {
       code: lambda.Code.fromAsset(dir),
       compatibleArchitectures: [lambda.Architecture.ARM_64],
@@ -93,7 +135,7 @@ export class SharpLayer extends Construct {
     if (this.source.kind === 'js-only') {
       Annotations.of(this).addWarningV2(
         'avtrz:sharp-arm64-missing',
-        'The sharp layer has no linux-arm64 binaries (this machine installed another platform). ' +
+        `The sharp layer has no linux-arm64 binaries (${this.source.reason}). ` +
           'Run `npm run sharp:layer` once (needs the npm registry) before `cdk deploy`, or the resolver cannot decode photos.',
       );
     }
