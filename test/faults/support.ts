@@ -1,0 +1,80 @@
+/**
+ * Helpers for fault tests that call the avatar handler in-process: an API Gateway v2 event for
+ * GET /v1/avatar, a workspace + key made with the real store, and a read of the usage item.
+ */
+
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { dynamo } from '../../lambdas/shared/clients';
+import { config } from '../../lambdas/shared/config';
+import { createKey } from '../../lambdas/store/keys';
+import { monthOf, pk, sk } from '../../lambdas/store/schema';
+import { createWorkspace } from '../../lambdas/store/workspaces';
+
+let seq = 0;
+export function avatarEvent(
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+): APIGatewayProxyEventV2 {
+  const rawQueryString = new URLSearchParams(query).toString();
+  const requestId = `req-fault-${++seq}`;
+  return {
+    version: '2.0',
+    routeKey: 'GET /v1/avatar',
+    rawPath: '/v1/avatar',
+    rawQueryString,
+    queryStringParameters: { ...query },
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: '127',
+      http: {
+        method: 'GET',
+        path: '/v1/avatar',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'jest',
+      },
+      requestId,
+      routeKey: 'GET /v1/avatar',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+export const lambdaContext = {
+  awsRequestId: 'ctx',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
+
+export async function seedWorkspace(quota: number, domains = ['127.0.0.1']) {
+  const ws = await createWorkspace({ name: `fault-${Date.now()}`, monthly_quota: quota });
+  const secret = await createKey({ workspace_id: ws.id, type: 'secret', name: 'srv', allowed_domains: [] });
+  const pub = await createKey({
+    workspace_id: ws.id,
+    type: 'publishable',
+    name: 'web',
+    allowed_domains: domains,
+  });
+  return { ws, secret, pub };
+}
+
+/** The workspace's usage-month item: `used` and the sum of every key-hour counter. */
+export async function readUsage(workspaceId: string): Promise<{ used: number; hourlySum: number }> {
+  const out = await dynamo().send(
+    new GetCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.workspace(workspaceId), sk: sk.usageMonth(monthOf(new Date())) },
+      ConsistentRead: true,
+    }),
+  );
+  const item = out.Item ?? {};
+  let hourlySum = 0;
+  for (const [k, v] of Object.entries(item)) if (k.startsWith('h_')) hourlySum += Number(v);
+  return { used: Number(item.used ?? 0), hourlySum };
+}
