@@ -187,10 +187,10 @@ export function checkUrl(
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'scheme' };
   if (trustedOrigin && url.origin === trustedOrigin) return { ok: true, url, trusted: true };
-  if (url.protocol !== 'https:') return { ok: false, reason: 'scheme' };
-  if (url.username || url.password) return { ok: false, reason: 'credentials' };
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (isIP(host) && !isPublicAddress(host)) return { ok: false, reason: 'address' };
+  if (url.protocol !== 'https:') return { ok: false, reason: 'scheme' };
+  if (url.username || url.password) return { ok: false, reason: 'credentials' };
   return { ok: true, url, trusted: false };
 }
 

@@ -113,7 +113,7 @@ describe('checkUrl', () => {
   });
 
   test('the same host on another port or scheme is another origin', () => {
-    expect(checkUrl('http://127.0.0.1:8081/x', undefined, trusted)).toEqual({ ok: false, reason: 'scheme' });
+    expect(checkUrl('http://127.0.0.1:8081/x', undefined, trusted)).toEqual({ ok: false, reason: 'address' });
     expect(checkUrl('https://127.0.0.1:8080/x', undefined, trusted)).toEqual({
       ok: false,
       reason: 'address',
@@ -168,6 +168,10 @@ describe('checkUrl', () => {
 
   test('without a provider nothing is trusted', () => {
     expect(checkUrl('http://127.0.0.1:8080/x', undefined, undefined)).toEqual({
+      ok: false,
+      reason: 'address',
+    });
+    expect(checkUrl('http://images.example.com/x', undefined, undefined)).toEqual({
       ok: false,
       reason: 'scheme',
     });
