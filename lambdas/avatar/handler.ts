@@ -1,0 +1,70 @@
+/**
+ * GET /v1/avatar (spec sections 1–5): authenticate → validate → avatar record (memory, else
+ * DynamoDB) → ONE counted write → 302 to the CDN (creating the initials on a miss).
+ * The warm hot path for a known profile makes exactly one DynamoDB call: the usage write.
+ */
+import { AvtrzError } from '../core/errors';
+import { profileId } from '../core/hmac';
+import { parseProfile } from '../core/profile';
+import { quotaHeaders } from '../core/quota';
+import { parseFallback, parseFormat, parseSize } from '../core/size';
+import { authenticate } from '../shared/auth';
+import { config } from '../shared/config';
+import { type HttpEvent, type HttpResult, httpHandler, type RequestCtx } from '../shared/http';
+import { hmacSecret } from '../shared/secret';
+import { getAvatar } from '../store/avatars';
+import { countRequest } from '../store/usage';
+import { locationFor } from './location';
+import { resolveMiss } from './miss';
+import { renderAvatarError } from './render';
+
+let clock: () => Date = () => new Date();
+/** Tests: inject the clock (month rollover, expiry). */
+export function setClock(fn: (() => Date) | undefined): void {
+  clock = fn ?? (() => new Date());
+}
+
+export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpResult> {
+  const method = event.requestContext?.http?.method ?? 'GET';
+  if (method !== 'GET') throw new AvtrzError('method_not_allowed', undefined, undefined, { allow: 'GET' });
+  const now = clock();
+
+  const auth = await authenticate(event, { route: 'avatar', now });
+
+  const q = event.queryStringParameters ?? {};
+  const profile = parseProfile(q.linkedin_url);
+  const size = parseSize(q.size);
+  const format = parseFormat(q.format);
+  const fallback = parseFallback(q.fallback);
+
+  const id = profileId(await hmacSecret(), profile);
+  let rec = await getAvatar(id);
+
+  const count = await countRequest({
+    workspaceId: auth.workspaceId,
+    keyId: auth.keyId,
+    now,
+    quota: auth.monthlyQuota,
+    enforceQuota: !rec,
+  });
+  const quota = quotaHeaders({ limit: auth.monthlyQuota, used: count.used }, now);
+  if (!count.counted) throw new AvtrzError('plan_limit', undefined, undefined, quota);
+
+  if (!rec) rec = await resolveMiss({ id, profile, size, format, now });
+  ctx.log.debug('avatar', { key_id: auth.keyId, workspace_id: auth.workspaceId, kind: rec.kind });
+
+  if (rec.kind === 'initials' && fallback === '404') {
+    throw new AvtrzError('not_found', 'No photo exists for this profile.', undefined, quota);
+  }
+  return {
+    statusCode: 302,
+    headers: {
+      location: locationFor(config().cdnUrl, rec, size, format),
+      'cache-control': `${auth.type === 'publishable' ? 'public' : 'private'}, max-age=3600`,
+      ...quota,
+    },
+    body: '',
+  };
+}
+
+export const handler = httpHandler(avatar, renderAvatarError);

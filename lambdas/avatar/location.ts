@@ -1,0 +1,20 @@
+/**
+ * The 302 target. Built only from the configured CDN base plus validated parts (hex id, a
+ * token-shaped version, a snapped size, an enum format): no input can change the host.
+ */
+import { ID_RE } from '../core/hmac';
+import type { Format } from '../core/size';
+import type { AvatarRecord } from '../store/records';
+import { s3Key } from '../store/schema';
+
+const VERSION_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function locationFor(cdnUrl: string, rec: AvatarRecord, size: number, format: Format): string {
+  if (!ID_RE.test(rec.id) || !VERSION_RE.test(rec.version))
+    throw new Error('avatar record has a malformed id/version');
+  const key =
+    rec.kind === 'photo'
+      ? s3Key.variant(rec.id, rec.version, size, format)
+      : s3Key.initials(rec.id, rec.version);
+  return `${cdnUrl}/${key}`;
+}

@@ -1,0 +1,42 @@
+/**
+ * The avatar route's ErrorRenderer: the ONE catalogue (core/errors.ts) answered as JSON, or, for
+ * image loads, as an SVG with the same status and `x-avtrz-error`.
+ */
+import type { AvtrzError } from '../core/errors';
+import { colourFor, initialsFromSlug } from '../core/initials';
+import { normaliseLinkedinUrl, slugOf } from '../core/profile';
+import { initialsSvg, silhouetteSvg } from '../core/svg';
+import { type HttpEvent, type HttpResult, header, jsonError } from '../shared/http';
+
+/** JSON unless the request looks like an image load; `?debug=1` or Accept: application/json force JSON. */
+export function wantsImage(event: HttpEvent): boolean {
+  if (event.queryStringParameters?.debug === '1') return false;
+  const accept = (header(event, 'accept') ?? '').toLowerCase();
+  if (accept.includes('application/json')) return false;
+  if ((header(event, 'sec-fetch-dest') ?? '').toLowerCase() === 'image') return true;
+  return accept.trim() !== '';
+}
+
+export const SVG_ERROR_HEADERS = {
+  'content-type': 'image/svg+xml',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+} as const;
+
+export function renderAvatarError(err: AvtrzError, event: HttpEvent, requestId: string): HttpResult {
+  if (!wantsImage(event)) return jsonError(err, event, requestId);
+  const profile = normaliseLinkedinUrl(event.queryStringParameters?.linkedin_url);
+  let body: string;
+  if (profile) {
+    const slug = slugOf(profile);
+    body = initialsSvg(initialsFromSlug(slug), colourFor(slug));
+  } else {
+    body = silhouetteSvg();
+  }
+  return {
+    statusCode: err.status,
+    headers: { ...err.headers, ...SVG_ERROR_HEADERS, 'x-avtrz-error': err.code },
+    body,
+  };
+}

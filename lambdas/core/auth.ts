@@ -1,0 +1,89 @@
+/**
+ * API key authentication (spec sections 1–2), free of I/O: the key lookup and the exposure
+ * flag are passed in (lambdas/shared/auth.ts wires them to the store and the key cache).
+ *
+ * Order: extract → secret-in-query refusal → shape/checksum (no I/O) → lookup by sha256 →
+ * revoked/expired → route permission → domain allow-list.
+ */
+import { checkDomain } from './domains';
+import { AvtrzError } from './errors';
+import { hashKey, type KeyType, looksLikeType, parseKey } from './keys';
+
+export type AuthRoute = 'avatar' | 'batch' | 'usage';
+
+/** What the key cache holds for a key hash: the key record plus its workspace's quota. */
+export interface KeyPrincipal {
+  key_id: string;
+  workspace_id: string;
+  type: KeyType;
+  allowed_domains: string[];
+  revoked_at?: string;
+  expires_at?: string;
+  monthly_quota: number;
+}
+
+export interface AuthContext {
+  keyId: string;
+  workspaceId: string;
+  type: KeyType;
+  monthlyQuota: number;
+}
+
+export interface AuthDeps {
+  /** key record + workspace quota by sha256 hex; undefined = unknown key */
+  lookup(hash: string): Promise<KeyPrincipal | undefined>;
+  /** flag a secret key seen in a query string (no-op for unknown keys) */
+  markExposed(hash: string, at: string): Promise<void>;
+}
+
+export interface AuthInput {
+  /** lower-cased header names */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  route: AuthRoute;
+  now: Date;
+}
+
+export const SECRET_IN_QUERY_MESSAGE =
+  'Secret keys go in the x-api-key header only, never in the URL. This key has been flagged as exposed: roll it.';
+export const BEARER_MESSAGE =
+  'API keys are not accepted as Authorization: Bearer tokens. Send the key in the x-api-key header.';
+
+function present(v: string | undefined): v is string {
+  return typeof v === 'string' && v !== '';
+}
+
+export async function authenticateWith(deps: AuthDeps, input: AuthInput): Promise<AuthContext> {
+  const { headers, query, route, now } = input;
+  const fromQuery = query.key;
+  const fromHeader = headers['x-api-key'];
+
+  if (present(fromQuery) && looksLikeType(fromQuery.trim()) === 'secret') {
+    const k = fromQuery.trim();
+    if (parseKey(k) === 'secret') await deps.markExposed(hashKey(k), now.toISOString());
+    throw new AvtrzError('invalid_key', SECRET_IN_QUERY_MESSAGE);
+  }
+
+  const raw = present(fromHeader) ? fromHeader : present(fromQuery) ? fromQuery : undefined;
+  if (raw === undefined) {
+    const auth = headers.authorization;
+    if (present(auth) && /^bearer\s/i.test(auth.trim())) throw new AvtrzError('missing_key', BEARER_MESSAGE);
+    throw new AvtrzError('missing_key');
+  }
+
+  const key = raw.trim();
+  const type = parseKey(key);
+  if (!type) throw new AvtrzError('invalid_key');
+
+  const p = await deps.lookup(hashKey(key));
+  if (!p || p.type !== type) throw new AvtrzError('invalid_key');
+  if (p.revoked_at) throw new AvtrzError('invalid_key');
+  if (p.expires_at && Date.parse(p.expires_at) <= now.getTime()) throw new AvtrzError('invalid_key');
+
+  if (type === 'publishable' && route !== 'avatar') {
+    throw new AvtrzError('forbidden', 'Publishable keys may only call GET /v1/avatar; use a secret key.');
+  }
+  checkDomain(type, p.allowed_domains ?? [], headers.origin, headers.referer);
+
+  return { keyId: p.key_id, workspaceId: p.workspace_id, type, monthlyQuota: p.monthly_quota };
+}

@@ -1,0 +1,36 @@
+/**
+ * SVG fallbacks. Only validated values are interpolated: initials [A-Z]{0,2} and a palette
+ * colour. No input text is ever placed in an SVG.
+ */
+import { PALETTE } from './initials';
+
+const SIZE = 128;
+const INITIALS_RE = /^[A-Z]{0,2}$/;
+
+function person(fill: string): string {
+  return (
+    `<circle cx="64" cy="50" r="22" fill="${fill}"/>` +
+    `<path d="M24 112c4-22 20-34 40-34s36 12 40 34z" fill="${fill}"/>`
+  );
+}
+
+export function initialsSvg(initials: string, colour: string): string {
+  if (!INITIALS_RE.test(initials)) throw new Error('initials must be [A-Z]{0,2}');
+  if (!(PALETTE as readonly string[]).includes(colour)) throw new Error('colour must come from the palette');
+  const inner = initials
+    ? `<text x="50%" y="50%" dy=".35em" text-anchor="middle" fill="#ffffff" ` +
+      `font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif" font-size="52" font-weight="600">${initials}</text>`
+    : person('#ffffff');
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}" role="img">` +
+    `<rect width="${SIZE}" height="${SIZE}" fill="${colour}"/>${inner}</svg>`
+  );
+}
+
+/** Neutral silhouette for when there is no valid profile. */
+export function silhouetteSvg(): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}" role="img">` +
+    `<rect width="${SIZE}" height="${SIZE}" fill="#d0d7de"/>${person('#8c959f')}</svg>`
+  );
+}

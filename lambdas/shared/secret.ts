@@ -1,0 +1,34 @@
+/**
+ * The deployment's HMAC secret for object ids: AVTRZ_HMAC_SECRET (local/tests) or, in AWS,
+ * fetched once per container from Secrets Manager (AVTRZ_HMAC_SECRET_ARN; SDK imported lazily).
+ */
+import { config } from './config';
+
+let pending: Promise<string> | undefined;
+
+export function hmacSecret(): Promise<string> {
+  if (!pending) {
+    pending = load().catch((e) => {
+      pending = undefined; // retry on the next request
+      throw e;
+    });
+  }
+  return pending;
+}
+
+async function load(): Promise<string> {
+  const c = config();
+  if (c.hmacSecret) return c.hmacSecret;
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const out = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: c.hmacSecretArn }),
+  );
+  const s = out.SecretString;
+  if (!s || s.length < 16) throw new Error('HMAC secret is missing or too short');
+  return s;
+}
+
+/** Tests: forget the loaded secret. */
+export function resetHmacSecret(): void {
+  pending = undefined;
+}

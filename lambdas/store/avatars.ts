@@ -1,0 +1,94 @@
+/**
+ * Avatar records (pk=AV#<id>, global per profile) and their S3 objects.
+ * Known records are cached in memory (bounded, short TTL) so the warm hot path for a known
+ * profile needs no read: its only DynamoDB call is the usage write.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TtlCache } from '../core/keycache';
+import { dynamo, s3Client } from '../shared/clients';
+import { config } from '../shared/config';
+import type { AvatarRecord } from './records';
+import { pk, sk } from './schema';
+import { stripKeys } from './workspaces';
+
+const AVATAR_CACHE_MS = 5 * 60_000;
+const cache = new TtlCache<AvatarRecord>(10_000);
+
+export function clearAvatarCache(): void {
+  cache.clear();
+}
+
+/** Drop one cached record (e.g. after the photo pipeline replaced it). */
+export function forgetAvatar(id: string): void {
+  cache.delete(id);
+}
+
+async function readAvatar(id: string, consistent: boolean): Promise<AvatarRecord | undefined> {
+  const out = await dynamo().send(
+    new GetCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.avatar(id), sk: sk.avatar },
+      ConsistentRead: consistent || undefined,
+    }),
+  );
+  if (!out.Item) return undefined;
+  const item = stripKeys<AvatarRecord & { variants?: Set<string> | string[] }>(out.Item);
+  if (item.variants instanceof Set) item.variants = [...item.variants];
+  return item as AvatarRecord;
+}
+
+/** The avatar record for an id: memory first, then DynamoDB. Misses are not cached. */
+export async function getAvatar(id: string): Promise<AvatarRecord | undefined> {
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const rec = await readAvatar(id, false);
+  if (rec) cache.set(id, rec, AVATAR_CACHE_MS);
+  return rec;
+}
+
+/**
+ * Create the record unless one exists; on a clash (a concurrent creator won) return the winner.
+ */
+export async function putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord> {
+  const { variants, ...rest } = rec;
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().tableName,
+        Item: {
+          pk: pk.avatar(rec.id),
+          sk: sk.avatar,
+          ...rest,
+          ...(variants?.length ? { variants: new Set(variants) } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    cache.set(rec.id, rec, AVATAR_CACHE_MS);
+    return rec;
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    const winner = await readAvatar(rec.id, true);
+    if (!winner) throw e;
+    cache.set(rec.id, winner, AVATAR_CACHE_MS);
+    return winner;
+  }
+}
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Store a CDN object (immutable: its URL changes when the content does). */
+export async function putObject(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const s3 = await s3Client();
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: config().bucketName,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+      CacheControl: IMMUTABLE,
+    }),
+  );
+}

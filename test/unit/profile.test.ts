@@ -1,0 +1,75 @@
+import { normaliseLinkedinUrl, parseProfile } from '../../lambdas/core/profile';
+import { parseFallback, parseFormat, parseSize, snapSize } from '../../lambdas/core/size';
+
+describe('linkedin_url normalisation', () => {
+  it.each([
+    ['linkedin.com/in/alex-rivera', 'linkedin.com/in/alex-rivera'],
+    ['https://www.linkedin.com/in/alex-rivera/', 'linkedin.com/in/alex-rivera'],
+    ['http://uk.linkedin.com/in/Alex-Rivera?trk=x', 'linkedin.com/in/alex-rivera'],
+    ['HTTPS://WWW.LINKEDIN.COM/in/ALEX', 'linkedin.com/in/alex'],
+    ['https%3A%2F%2Fwww.linkedin.com%2Fin%2Falex-rivera%2F', 'linkedin.com/in/alex-rivera'],
+    ['https%253A%252F%252Flinkedin.com%252Fin%252Falex', 'linkedin.com/in/alex'],
+    ['linkedin.com/in/jos%C3%A9-garc%C3%ADa', 'linkedin.com/in/josé-garcía'],
+    ['linkedin.com/in/alex-rivera#about', 'linkedin.com/in/alex-rivera'],
+    ['  linkedin.com/in/alex_r  ', 'linkedin.com/in/alex_r'],
+  ])('%s → %s', (input, out) => expect(normaliseLinkedinUrl(input)).toBe(out));
+
+  it.each([
+    '',
+    'alex-rivera',
+    'linkedin.com/in/',
+    'linkedin.com/in//',
+    'linkedin.com/company/acme',
+    'linkedin.com/in/alex/details',
+    'https://evil.com/in/alex',
+    'https://linkedin.com.evil.com/in/alex',
+    'https://evil.linkedin.com.evil/in/alex',
+    'https://user@linkedin.com/in/alex',
+    'https://linkedin.com:8080/in/alex',
+    'https://deep.sub.linkedin.com/in/alex',
+    'javascript:alert(1)//linkedin.com/in/alex',
+    'linkedin.com/in/alex%2Fother',
+    'linkedin.com/in/a%20b',
+    'linkedin.com/in/<script>',
+    'linkedin.com/in/%E0%A4%A',
+    `linkedin.com/in/${'a'.repeat(101)}`,
+    `linkedin.com/in/a?${'x'.repeat(5000)}`,
+    'ftp://linkedin.com/in/alex',
+  ])('refuses %p', (input) => expect(normaliseLinkedinUrl(input)).toBeUndefined());
+
+  it('parseProfile throws 400 invalid_request naming linkedin_url', () => {
+    for (const bad of [undefined, '', 'nope']) {
+      try {
+        parseProfile(bad);
+        throw new Error('expected a throw');
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'invalid_request', status: 400, param: 'linkedin_url' });
+      }
+    }
+  });
+});
+
+describe('size, format, fallback', () => {
+  it('snaps up to the supported sizes', () => {
+    expect(snapSize(16)).toBe(16);
+    expect(snapSize(17)).toBe(24);
+    expect(snapSize(100)).toBe(128);
+    expect(snapSize(129)).toBe(192);
+    expect(snapSize(1000)).toBe(1024);
+    expect(parseSize(undefined)).toBe(128);
+    expect(parseSize('200')).toBe(256);
+    expect(parseSize('0016')).toBe(16);
+  });
+  it.each(['', '15', '1025', '12.5', '-16', '1e2', ' 64', '0x40', 'abc', '99999'])('size %p → 400', (s) => {
+    expect(() => parseSize(s)).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'size' }));
+  });
+  it('format and fallback', () => {
+    expect(parseFormat(undefined)).toBe('webp');
+    expect(parseFormat('png')).toBe('png');
+    expect(() => parseFormat('gif')).toThrow(expect.objectContaining({ param: 'format' }));
+    expect(() => parseFormat('PNG')).toThrow(expect.objectContaining({ param: 'format' }));
+    expect(parseFallback(undefined)).toBe('initials');
+    expect(parseFallback('404')).toBe('404');
+    expect(() => parseFallback('none')).toThrow(expect.objectContaining({ param: 'fallback' }));
+  });
+});
