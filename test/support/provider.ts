@@ -133,9 +133,12 @@ export async function startProvider(): Promise<Provider> {
       const slug = m[1];
       hits.set(slug, (hits.get(slug) ?? 0) + 1);
       const kind = slug.split('-')[0];
-      const json = (o: unknown) =>
+      const json = (o: unknown): void => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o));
-      const redirect = (loc: string) => res.writeHead(302, { location: loc }).end();
+      };
+      const redirect = (loc: string): void => {
+        res.writeHead(302, { location: loc }).end();
+      };
       if (failing.has(slug)) {
         res.writeHead(500).end('down');
         return;
@@ -202,6 +205,7 @@ export async function startProvider(): Promise<Provider> {
         default:
           res.writeHead(404).end();
       }
+      return;
     } catch {
       if (!res.headersSent) res.writeHead(500).end();
     }
