@@ -1,0 +1,257 @@
+/**
+ * The local stack as a library: `npm run dev` (bin/dev.ts) and the end-to-end tests both call
+ * `startLocalStack`. Order: claim both ports first (a taken port fails before anything starts),
+ * then DynamoDB Local + s3rver (data under `dataDir`), table + bucket, handler environment,
+ * demo seed; `/healthz` turns 200 only after all of that.
+ */
+import { mkdirSync } from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { setDynamo, setS3 } from '../../lambdas/shared/clients';
+import { resetConfig } from '../../lambdas/shared/config';
+import { createCdn } from './cdn';
+import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, type HandlerLoader, listen } from './gateway';
+import { type Demo, ensureDemo, readState, writeState } from './seed';
+import {
+  type DynamoHandle,
+  ensureBucket,
+  ensureTable,
+  freePort,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type S3Handle,
+  startDynamo,
+  startS3,
+} from './services';
+
+export const LOCAL_TABLE = 'avtrz-local';
+export const LOCAL_BUCKET = 'avtrz-local';
+export const DEMO_PROFILE = 'linkedin.com/in/alex-rivera';
+
+export interface LocalStackOptions {
+  /** API port; 0 (default) = any free port */
+  port?: number;
+  /** CDN stand-in port; 0 (default) = any free port */
+  cdnPort?: number;
+  /** where DynamoDB Local, s3rver and demo.json keep their data (default `.avtrz`) */
+  dataDir?: string;
+  /** fixed admin token (AVTRZ_ADMIN_TOKEN); default: generated once, kept in demo.json */
+  adminToken?: string;
+  /** fixed HMAC secret (AVTRZ_HMAC_SECRET); default: generated once, kept in demo.json */
+  hmacSecret?: string;
+  /** photo provider template (AVTRZ_UPSTREAM_URL) */
+  upstreamUrl?: string;
+  /** gateway timeout (API Gateway: 30 s) */
+  timeoutMs?: number;
+  /** tests: replace handler loading (e.g. to produce a fault a real handler cannot) */
+  loadHandler?: HandlerLoader;
+  /** crash reports of handlers (never sent to clients); default: stderr */
+  onError?: (err: unknown, where: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  cdnUrl: string;
+  adminToken: string;
+  demo: Demo;
+  dataDir: string;
+  endpoints: { dynamo: string; s3: string };
+  /** the environment the handlers run with */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Ready-to-paste tag for the demo key. */
+export function demoImgTag(apiUrl: string, publishableKey: string): string {
+  return `<img src="${apiUrl}/v1/avatar?key=${publishableKey}&linkedin_url=${DEMO_PROFILE}&size=128" alt="" />`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}
+
+/** The demo page at `/`: the `<img>` tag, live, with the publishable (public-safe) demo key. */
+export function demoPageHtml(apiUrl: string, cdnUrl: string, demo: Demo): string {
+  const tag = demoImgTag(apiUrl, demo.publishableKey);
+  const src = `/v1/avatar?key=${encodeURIComponent(demo.publishableKey)}&linkedin_url=${DEMO_PROFILE}&size=128`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>avtrz — local demo</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
+code,pre{background:#f3f3f3;border-radius:4px;padding:.1rem .3rem}
+pre{padding:.75rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+.row{display:flex;gap:1.5rem;align-items:center}
+img{border-radius:50%;background:#eee}
+</style>
+</head>
+<body>
+<h1>avtrz is running locally</h1>
+<div class="row">
+  <img id="demo-avatar" src="${escapeHtml(src)}" width="128" height="128" alt="Demo avatar">
+  <p>This image is served by <code>GET /v1/avatar</code> with the demo <strong>publishable</strong> key,
+  which allows <code>localhost</code> and <code>127.0.0.1</code>. The API answers with a 302 to the
+  CDN stand-in at <code>${escapeHtml(cdnUrl)}</code>.</p>
+</div>
+<h2>Paste it anywhere on localhost</h2>
+<pre id="demo-tag">${escapeHtml(tag)}</pre>
+<h2>From a server (secret key in <code>x-api-key</code>)</h2>
+<pre>curl -i "${escapeHtml(apiUrl)}/v1/avatar?linkedin_url=${DEMO_PROFILE}&amp;size=256" -H "x-api-key: $AVTRZ_SECRET"</pre>
+<p>The secret key and the admin token are printed in the terminal that runs <code>npm run dev</code>.</p>
+</body>
+</html>
+`;
+}
+
+const HANDLER_ENV_KEYS = [
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_LAMBDA',
+  'AVTRZ_S3_FORCE_PATH_STYLE',
+  'AVTRZ_TABLE',
+  'AVTRZ_BUCKET',
+  'AVTRZ_CDN_URL',
+  'AVTRZ_HMAC_SECRET',
+  'AVTRZ_HMAC_SECRET_ARN',
+  'AVTRZ_RESOLVER_FUNCTION',
+  'AVTRZ_UPSTREAM_URL',
+] as const;
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = path.resolve(opts.dataDir ?? '.avtrz');
+  mkdirSync(dataDir, { recursive: true });
+  const state = readState(dataDir);
+  if (opts.adminToken) state.adminToken = opts.adminToken;
+  const hmacSecret = opts.hmacSecret ?? state.hmacSecret;
+  const onError =
+    opts.onError ??
+    ((err: unknown, where: string) =>
+      process.stderr.write(`[avtrz] error in ${where}: ${(err as Error)?.stack ?? err}\n`));
+
+  let ready = false;
+  let s3: S3Client | undefined;
+  let dynamo: DynamoHandle | undefined;
+  let s3srv: S3Handle | undefined;
+  let demo: Demo | undefined;
+  let apiUrl = '';
+  let cdnUrl = '';
+  const savedEnv = new Map<string, string | undefined>(HANDLER_ENV_KEYS.map((k) => [k, process.env[k]]));
+  let envTouched = false;
+
+  const gateway = createGateway({
+    adminToken: state.adminToken,
+    isReady: () => ready,
+    demoPage: () => demoPageHtml(apiUrl, cdnUrl, demo as Demo),
+    demoPageHeaders: () => ({
+      'content-security-policy': `default-src 'none'; img-src 'self' ${cdnUrl}; style-src 'unsafe-inline'`,
+    }),
+    loadHandler: opts.loadHandler,
+    timeoutMs: opts.timeoutMs,
+    resolverFunctionName: DEFAULT_RESOLVER_FUNCTION,
+    onError,
+  });
+  const cdn = createCdn({ s3: () => (ready ? s3 : undefined), bucket: LOCAL_BUCKET, onError });
+  const servers: http.Server[] = [];
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    ready = false;
+    await Promise.all(servers.map(closeServer));
+    s3?.destroy();
+    await Promise.all([dynamo?.stop(), s3srv?.stop()]);
+    if (envTouched) {
+      for (const [k, v] of savedEnv) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetClients();
+    }
+  };
+
+  try {
+    // 1. the two public ports: fail fast, before any child process exists
+    const apiPort = await listen(gateway, opts.port ?? 0, 'API, PORT');
+    servers.push(gateway);
+    const cdnPort = await listen(cdn, opts.cdnPort ?? 0, 'CDN stand-in, CDN_PORT');
+    servers.push(cdn);
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    cdnUrl = `http://127.0.0.1:${cdnPort}`;
+
+    // 2. the real local parts, in parallel
+    const [dport, sport] = [await freePort(), await freePort()];
+    const started = await Promise.allSettled([
+      startDynamo(dport, path.join(dataDir, 'dynamo')),
+      startS3(sport, path.join(dataDir, 's3')),
+    ]);
+    if (started[0].status === 'fulfilled') dynamo = started[0].value;
+    if (started[1].status === 'fulfilled') s3srv = started[1].value;
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
+    const dyn = dynamo as DynamoHandle;
+    const s3h = s3srv as S3Handle;
+    await Promise.all([ensureTable(dyn.endpoint, LOCAL_TABLE), ensureBucket(s3h.endpoint, LOCAL_BUCKET)]);
+    s3 = new S3Client({
+      endpoint: s3h.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+    });
+
+    // 3. the handlers' environment: only endpoints differ from AWS
+    const env: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
+      AWS_ENDPOINT_URL_S3: s3h.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: apiUrl,
+      AVTRZ_S3_FORCE_PATH_STYLE: '1',
+      AVTRZ_TABLE: LOCAL_TABLE,
+      AVTRZ_BUCKET: LOCAL_BUCKET,
+      AVTRZ_CDN_URL: cdnUrl,
+      AVTRZ_HMAC_SECRET: hmacSecret,
+      AVTRZ_RESOLVER_FUNCTION: DEFAULT_RESOLVER_FUNCTION,
+    };
+    if (opts.upstreamUrl) env.AVTRZ_UPSTREAM_URL = opts.upstreamUrl;
+    envTouched = true;
+    for (const k of HANDLER_ENV_KEYS) delete process.env[k];
+    Object.assign(process.env, env);
+    resetClients();
+
+    // 4. demo workspace + keys (kept in demo.json so restarts show the same keys)
+    demo = await ensureDemo(state);
+    writeState(dataDir, state);
+    ready = true;
+    return {
+      apiUrl,
+      cdnUrl,
+      adminToken: state.adminToken,
+      demo,
+      dataDir,
+      endpoints: { dynamo: dyn.endpoint, s3: s3h.endpoint },
+      env,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Handlers read config and create clients once per "container"; a (re)started stack is a new one. */
+function resetClients(): void {
+  resetConfig();
+  setDynamo(undefined);
+  setS3(undefined);
+}
