@@ -1,0 +1,105 @@
+/**
+ * The terminal usage chart: one row per key, one column per hour (a unicode block sparkline,
+ * scaled to the busiest key-hour in the window so rows compare), with the key's total for the
+ * month and its count and share in the latest hour — so during a rotation the operator watches
+ * traffic leave the old key and arrive on the new one. Pure: the answer and the clock in, text out.
+ */
+export interface UsageKeyJson {
+  id: string;
+  type: string;
+  name: string;
+  last4: string;
+  status: string;
+  used: number;
+  hourly: { hour: string; count: number }[];
+}
+export interface UsageJson {
+  workspace_id: string;
+  month: string;
+  monthly_quota: number;
+  used: number;
+  keys: UsageKeyJson[];
+}
+
+const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const ZERO = '·';
+const HOUR = 3_600_000;
+
+/** One character per count, 8 levels relative to `max`; zero is a dot so the axis stays visible. */
+export function sparkline(counts: number[], max: number): string {
+  return counts
+    .map((c) => {
+      if (c <= 0 || max <= 0) return ZERO;
+      const level = Math.min(8, Math.max(1, Math.ceil((c / max) * 8)));
+      return BLOCKS[level - 1];
+    })
+    .join('');
+}
+
+function monthBounds(month: string): { start: number; end: number } {
+  const [y, m] = month.split('-').map(Number);
+  return { start: Date.UTC(y, m - 1, 1), end: Date.UTC(y, m, 1) - HOUR };
+}
+
+/**
+ * The hours shown: `hours` columns ending at the current hour (for the current month) or at the
+ * month's last hour with traffic (past months), clamped to the month.
+ */
+export function chartWindow(u: UsageJson, hours: number, now: Date): number[] {
+  const { start, end } = monthBounds(u.month);
+  const nowHour = Math.floor(now.getTime() / HOUR) * HOUR;
+  let last = start;
+  for (const k of u.keys) for (const h of k.hourly) last = Math.max(last, Date.parse(h.hour));
+  let stop = nowHour >= start && nowHour <= end ? Math.max(nowHour, last) : last;
+  stop = Math.min(Math.max(stop, start), end);
+  const first = Math.max(start, stop - (hours - 1) * HOUR);
+  const out: number[] = [];
+  for (let t = first; t <= stop; t += HOUR) out.push(t);
+  return out;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length);
+}
+function padLeft(s: string, n: number): string {
+  return s.length >= n ? s : ' '.repeat(n - s.length) + s;
+}
+function hourLabel(t: number): string {
+  return `${new Date(t).toISOString().slice(0, 13).replace('T', ' ')}:00Z`;
+}
+
+export function renderUsageChart(u: UsageJson, opts: { hours?: number; now?: Date } = {}): string {
+  const hours = Math.max(1, Math.min(opts.hours ?? 24, 24 * 31));
+  const now = opts.now ?? new Date();
+  const window = chartWindow(u, hours, now);
+  const rows = u.keys.map((k) => {
+    const byHour = new Map(k.hourly.map((h) => [Date.parse(h.hour), h.count]));
+    return { k, counts: window.map((t) => byHour.get(t) ?? 0) };
+  });
+  const max = Math.max(0, ...rows.flatMap((r) => r.counts));
+  const lastTotal = rows.reduce((s, r) => s + r.counts[r.counts.length - 1], 0);
+  const pct = u.monthly_quota > 0 ? ` (${((u.used / u.monthly_quota) * 100).toFixed(1)}%)` : '';
+  const lines: string[] = [];
+  lines.push(`workspace ${u.workspace_id}  month ${u.month}  used ${u.used} of ${u.monthly_quota}${pct}`);
+  if (u.keys.length === 0) {
+    lines.push('no keys');
+    return `${lines.join('\n')}\n`;
+  }
+  const label = (k: UsageKeyJson) => `${k.name} …${k.last4}`;
+  const lw = Math.min(32, Math.max(8, ...u.keys.map((k) => label(k).length)));
+  const sw = Math.max(7, ...u.keys.map((k) => k.status.length));
+  const cw = window.length;
+  const head = `${pad('key', lw)}  ${pad('status', sw)}  ${pad('per hour', cw)}  ${padLeft('month', 8)}  ${padLeft('last h', 7)}  share`;
+  lines.push(head);
+  for (const { k, counts } of rows) {
+    const lastCount = counts[counts.length - 1];
+    const share = lastTotal > 0 ? `${Math.round((lastCount / lastTotal) * 100)}%` : '-';
+    lines.push(
+      `${pad(label(k), lw)}  ${pad(k.status, sw)}  ${sparkline(counts, max)}  ${padLeft(String(k.used), 8)}  ${padLeft(String(lastCount), 7)}  ${padLeft(share, 5)}`,
+    );
+  }
+  const axisPad = ' '.repeat(lw + 2 + sw + 2);
+  lines.push(`${axisPad}└ ${hourLabel(window[0])} … ${hourLabel(window[window.length - 1])}`);
+  lines.push(`${axisPad}  1 column = 1 hour; █ = ${max} requests`);
+  return `${lines.join('\n')}\n`;
+}

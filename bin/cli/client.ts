@@ -1,0 +1,170 @@
+/**
+ * The CLI's HTTP client. Against a deployed stack (`--region`) every request is SigV4-signed for
+ * `execute-api` with credentials from the default AWS provider chain; against the local stack it
+ * sends `Authorization: Bearer $AVTRZ_ADMIN_TOKEN`.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+
+export interface ClientOptions {
+  endpoint: string;
+  /** set: SigV4 for this region; unset: bearer admin token (if any) */
+  region?: string;
+  adminToken?: string;
+  /** tests: inject credentials instead of the default chain */
+  credentials?: AwsCredentialIdentityProvider;
+  timeoutMs?: number;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes
+  body: any;
+  raw: string;
+}
+
+/** An API answered with an error body (or a non-JSON failure). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The endpoint could not be reached at all. */
+export class NetworkError extends Error {}
+
+export interface PreparedRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export function buildUrl(
+  endpoint: string,
+  path: string,
+  query: Record<string, string | undefined> = {},
+): URL {
+  let base: URL;
+  try {
+    base = new URL(endpoint);
+  } catch {
+    throw new NetworkError(`--endpoint is not a URL: ${endpoint}`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new NetworkError(`--endpoint must be http(s): ${endpoint}`);
+  }
+  const url = new URL(base.toString());
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+  url.search = '';
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  return url;
+}
+
+/** Add authentication: SigV4 (with --region) or the bearer admin token. */
+export async function authorize(req: PreparedRequest, opts: ClientOptions): Promise<PreparedRequest> {
+  if (!opts.region) {
+    return opts.adminToken
+      ? { ...req, headers: { ...req.headers, authorization: `Bearer ${opts.adminToken}` } }
+      : req;
+  }
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: opts.region,
+    credentials: opts.credentials ?? fromNodeProviderChain(),
+    sha256: Sha256,
+  });
+  const query: Record<string, string> = {};
+  req.url.searchParams.forEach((v, k) => {
+    query[k] = v;
+  });
+  const signed = await signer.sign({
+    method: req.method,
+    protocol: req.url.protocol,
+    hostname: req.url.hostname,
+    port: req.url.port ? Number(req.url.port) : undefined,
+    path: req.url.pathname,
+    query,
+    headers: { ...req.headers, host: req.url.host },
+    body: req.body,
+  });
+  return { ...req, headers: signed.headers as Record<string, string> };
+}
+
+function send(req: PreparedRequest, timeoutMs: number): Promise<ApiResponse> {
+  const lib = req.url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const r = lib.request(
+      req.url,
+      { method: req.method, headers: req.headers, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          let body: unknown;
+          try {
+            body = raw ? JSON.parse(raw) : undefined;
+          } catch {
+            body = undefined;
+          }
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v;
+          resolve({ status: res.statusCode ?? 0, headers, body, raw });
+        });
+      },
+    );
+    r.on('timeout', () => r.destroy(new NetworkError(`timed out after ${timeoutMs} ms`)));
+    r.on('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e instanceof NetworkError
+          ? e
+          : new NetworkError(`cannot reach ${req.url.origin}: ${e.code ?? e.message}`),
+      ),
+    );
+    if (req.body !== undefined) r.write(req.body);
+    r.end();
+  });
+}
+
+export class AdminClient {
+  constructor(readonly opts: ClientOptions) {}
+
+  /** Call the API; a non-2xx answer throws ApiError with the catalogue code. */
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    query: Record<string, string | undefined> = {},
+  ): Promise<ApiResponse> {
+    const url = buildUrl(this.opts.endpoint, path, query);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'avtrz-cli' };
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    const req = await authorize({ url, method, headers, body: payload }, this.opts);
+    const res = await send(req, this.opts.timeoutMs ?? 30_000);
+    if (res.status >= 200 && res.status < 300) return res;
+    const e = res.body?.error;
+    if (e && typeof e.code === 'string') {
+      throw new ApiError(res.status, e.code, String(e.message ?? ''), e.request_id, e.param);
+    }
+    // API Gateway's own answers (e.g. IAM denial) are {"message": "..."}
+    const msg = typeof res.body?.message === 'string' ? res.body.message : res.raw.slice(0, 200);
+    throw new ApiError(res.status, `http_${res.status}`, msg || `HTTP ${res.status}`);
+  }
+}
