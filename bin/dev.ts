@@ -4,6 +4,7 @@
  * the CDN stand-in on CDN_PORT (3001), a demo workspace and keys, the `avtrz ready` banner.
  * Ctrl-C / SIGTERM stops every child process (DynamoDB Local is a Java process).
  */
+import { readFileSync } from 'node:fs';
 import { killChildrenSync, PortInUseError } from '../lib/local/services';
 import { DEMO_PROFILE, demoImgTag, type LocalStack, startLocalStack } from '../lib/local/stack';
 
@@ -18,6 +19,27 @@ function portVar(name: string, dflt: number): number {
     fail(`${name} must be a port number (1-65535), got "${raw}"`);
   }
   return n;
+}
+
+/** Parent and (Linux: via /proc) grandparent process ids; init (1) is never watched. */
+function ancestors(): number[] {
+  const out = [process.ppid];
+  try {
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  } catch {
+    // no /proc (macOS): the parent alone
+  }
+  return out.filter((pid) => Number.isInteger(pid) && pid > 1);
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function fail(message: string): never {
@@ -50,10 +72,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGHUP', shutdown);
   process.on('exit', killChildrenSync);
-  // a wrapper (npm, sh, tsx) that dies without passing the signal on must not leave us running
-  const parent = process.ppid;
+  // `npm run dev` is npm -> sh -> tsx -> this process. When SIGTERM reaches only npm, sh dies
+  // without passing it on and tsx lingers: watch the parent and the grandparent, and stop with them.
+  const watched = ancestors();
   setInterval(() => {
-    if (process.ppid !== parent) shutdown('parent process exited');
+    if (watched.some((pid) => !running(pid))) shutdown('parent process exited');
   }, 500).unref();
 
   try {
