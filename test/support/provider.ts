@@ -186,7 +186,14 @@ export async function startProvider(): Promise<Provider> {
           res.writeHead(200, { 'content-type': 'image/jpeg' });
           const piece = Buffer.alloc(256 * 1024, 1);
           for (let i = 0; i < 24 && !res.destroyed; i++) {
-            if (!res.write(piece)) await new Promise((r) => res.once('drain', r).once('close', r));
+            if (!res.write(piece))
+              await new Promise<void>((r) => {
+                const done = () => {
+                  res.off('drain', done).off('close', done);
+                  r();
+                };
+                res.on('drain', done).on('close', done);
+              });
           }
           return void res.end();
         }

@@ -1,0 +1,126 @@
+/**
+ * How the avatar and batch functions reach the photo resolver, without bundling it: the resolver
+ * is its own Lambda (lib/routes.ts RESOLVER), invoked through @aws-sdk/client-lambda, which is
+ * imported lazily so the avatar hot path (a known variant) never loads it.
+ *
+ * - `invokeResolver(req)`: RequestResponse; the caller waits for the stored object's key.
+ * - `refreshInBackground(req)`: InvocationType 'Event'; returns once Lambda accepted the event,
+ *   never throws, and asks at most once per profile per REFRESH_DEDUPE_MS in this container.
+ *
+ * Without AVTRZ_RESOLVER_FUNCTION (in-process tests, tools) the resolver module is imported
+ * in-process instead. Its path is deliberately not a literal, so esbuild cannot follow it into
+ * the avatar bundle; in a deployed function the variable is always set and that branch is dead.
+ */
+import type { PhotoFormat } from '../core/photo';
+import type { AvatarRecord } from '../store/records';
+import { config } from './config';
+import { logger } from './logger';
+
+export type ResolverRequest =
+  /** a profile never looked up: provider → original → variant → record (initials on any failure) */
+  | { op: 'lookup'; id: string; profile: string; size: number; format: PhotoFormat }
+  /** a known photo lacks `<size>.<format>`: render it from the stored original */
+  | { op: 'variant'; id: string; profile: string; version: string; size: number; format: PhotoFormat }
+  /** a stale record: look the profile up again; a failure keeps what is stored */
+  | { op: 'refresh'; id: string; profile: string };
+
+export interface ResolverResult {
+  /**
+   * What to serve: the stored record, except when a stored photo could not be rendered, where it
+   * is an initials stand-in for this one request (the stored record is left as it was).
+   */
+  record: AvatarRecord & { checked_at?: string };
+  /** S3 key of the object to redirect to (the variant, or initials.svg); absent for refresh */
+  key?: string;
+}
+
+type InProcess = { resolve(req: ResolverRequest): Promise<ResolverResult> };
+// not a literal: keeps the resolver (sharp, fetching) out of the avatar bundle
+const IN_PROCESS_MODULE = ['..', 'resolver', 'resolve'].join('/');
+
+async function inProcess(): Promise<InProcess> {
+  return (await import(IN_PROCESS_MODULE)) as InProcess;
+}
+
+let lambda: import('@aws-sdk/client-lambda').LambdaClient | undefined;
+async function lambdaClient() {
+  const mod = await import('@aws-sdk/client-lambda');
+  if (!lambda) lambda = new mod.LambdaClient({ maxAttempts: 2 });
+  return { client: lambda, InvokeCommand: mod.InvokeCommand };
+}
+
+export class ResolverError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResolverError';
+  }
+}
+
+/** Run the resolver and wait for its answer. Throws ResolverError when it failed. */
+export async function invokeResolver(req: ResolverRequest): Promise<ResolverResult> {
+  const fn = config().resolverFunction;
+  if (!fn) return (await inProcess()).resolve(req);
+  const { client, InvokeCommand } = await lambdaClient();
+  const out = await client.send(
+    new InvokeCommand({
+      FunctionName: fn,
+      InvocationType: 'RequestResponse',
+      Payload: new TextEncoder().encode(JSON.stringify(req)),
+    }),
+  );
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+  if (out.FunctionError) throw new ResolverError(`resolver ${out.FunctionError}`);
+  try {
+    const res = JSON.parse(text) as ResolverResult;
+    if (!res?.record?.version) throw new Error('no record');
+    return res;
+  } catch {
+    throw new ResolverError('resolver answered something unreadable');
+  }
+}
+
+export const REFRESH_DEDUPE_MS = 10 * 60_000;
+const asked = new Map<string, number>();
+
+/** Tests: forget which refreshes this container already asked for. */
+export function resetRefreshDedupe(): void {
+  asked.clear();
+}
+
+/**
+ * Ask for a background refresh of a stale profile. Resolves quickly (an async Lambda invoke, or
+ * nothing to wait for in-process) and never throws: a refresh is best effort.
+ * Returns whether a refresh was requested (false when this container asked recently).
+ */
+export async function refreshInBackground(
+  req: Extract<ResolverRequest, { op: 'refresh' }>,
+): Promise<boolean> {
+  const now = Date.now();
+  const last = asked.get(req.id);
+  if (last !== undefined && now - last < REFRESH_DEDUPE_MS) return false;
+  if (asked.size >= 10_000) asked.clear();
+  asked.set(req.id, now);
+  const fn = config().resolverFunction;
+  try {
+    if (!fn) {
+      // in-process: not awaited, so the request is not delayed
+      void inProcess()
+        .then((m) => m.resolve(req))
+        .catch((e) => logger.warn('background refresh failed', { err: e as Error }));
+      return true;
+    }
+    const { client, InvokeCommand } = await lambdaClient();
+    await client.send(
+      new InvokeCommand({
+        FunctionName: fn,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(req)),
+      }),
+    );
+    return true;
+  } catch (e) {
+    asked.delete(req.id);
+    logger.warn('could not request a refresh', { err: e as Error });
+    return false;
+  }
+}

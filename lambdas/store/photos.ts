@@ -1,0 +1,133 @@
+/**
+ * Photo storage for the resolver: the provider's original (private, never served, under o/) and
+ * the avatar record updates the photo pipeline makes. CDN objects (a/…) go through
+ * `putObject` in avatars.ts; reads of the record through `getAvatar` there.
+ *
+ * Record updates are conditioned on the version the caller saw, so a slow variant or refresh can
+ * never overwrite a newer photo.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, s3Client } from '../shared/clients';
+import { config } from '../shared/config';
+import type { AvatarRecord } from './records';
+import { pk, s3Key, sk } from './schema';
+
+/** AvatarRecord plus `checked_at`: the last refresh attempt (successful or not). */
+export type PhotoRecord = AvatarRecord & { checked_at?: string };
+
+export async function putOriginal(id: string, version: string, bytes: Uint8Array, contentType: string) {
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await (await s3Client()).send(
+    new PutObjectCommand({
+      Bucket: config().bucketName,
+      Key: s3Key.original(id, version),
+      Body: bytes,
+      ContentType: contentType,
+      CacheControl: 'private, no-store',
+    }),
+  );
+}
+
+/** The stored original, or undefined when it is not there. */
+export async function getOriginal(id: string, version: string): Promise<Buffer | undefined> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  try {
+    const out = await (await s3Client()).send(
+      new GetObjectCommand({ Bucket: config().bucketName, Key: s3Key.original(id, version) }),
+    );
+    if (!out.Body) return undefined;
+    return Buffer.from(await out.Body.transformToByteArray());
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+    throw e;
+  }
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return (
+    e instanceof ConditionalCheckFailedException ||
+    (e as { name?: string })?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/**
+ * Replace the record when its version is still `expectedVersion` (a refresh found a new photo).
+ * Returns false when someone else changed it first.
+ */
+export async function replaceAvatar(rec: PhotoRecord, expectedVersion: string): Promise<boolean> {
+  const { variants, ...rest } = rec;
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().tableName,
+        Item: {
+          pk: pk.avatar(rec.id),
+          sk: sk.avatar,
+          ...rest,
+          ...(variants?.length ? { variants: new Set(variants) } : {}),
+        },
+        ConditionExpression: '#v = :old',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':old': expectedVersion },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+/** ADD a generated variant to the record's string set, if the record still has that version. */
+export async function addVariant(id: string, version: string, variant: string): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: { pk: pk.avatar(id), sk: sk.avatar },
+        UpdateExpression: 'ADD #vs :v',
+        ConditionExpression: '#v = :ver',
+        ExpressionAttributeNames: { '#vs': 'variants', '#v': 'version' },
+        ExpressionAttributeValues: { ':v': new Set([variant]), ':ver': version },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+/**
+ * A refresh ran: set `checked_at` (and `fetched_at` when the provider gave the same photo again),
+ * if the record still has `version`.
+ */
+export async function markChecked(
+  id: string,
+  version: string,
+  at: string,
+  samePhoto: boolean,
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: { pk: pk.avatar(id), sk: sk.avatar },
+        UpdateExpression: samePhoto ? 'SET #c = :at, #f = :at' : 'SET #c = :at',
+        ConditionExpression: '#v = :ver',
+        ExpressionAttributeNames: {
+          '#c': 'checked_at',
+          '#v': 'version',
+          ...(samePhoto ? { '#f': 'fetched_at' } : {}),
+        },
+        ExpressionAttributeValues: { ':at': at, ':ver': version },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The photo resolver in-process against a real provider stand-in on 127.0.0.1, DynamoDB Local
+ * and s3rver: every provider behaviour ends in the right S3 object (checked with sharp) or the
+ * initials fallback, and variants come from the stored original without a new provider lookup.
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import { profileId } from '../../lambdas/core/hmac';
+import { handler, parseResolverEvent } from '../../lambdas/resolver/handler';
+import { s3Client } from '../../lambdas/shared/clients';
+import { config, resetConfig } from '../../lambdas/shared/config';
+import type { ResolverResult } from '../../lambdas/shared/resolver-client';
+import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
+import { s3Key } from '../../lambdas/store/schema';
+import { colourOf, type Provider, startProvider } from '../support/provider';
+
+const secret = process.env.AVTRZ_HMAC_SECRET as string;
+let p: Provider;
+let run = 0;
+
+beforeAll(async () => {
+  p = await startProvider();
+  process.env.AVTRZ_UPSTREAM_URL = p.template;
+  resetConfig();
+});
+afterAll(async () => {
+  delete process.env.AVTRZ_UPSTREAM_URL;
+  resetConfig();
+  await p.close();
+});
+
+/** A slug no earlier run has used (the table and bucket outlive a run). */
+const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
+const profileOf = (slug: string) => `linkedin.com/in/${slug}`;
+
+async function getObject(key: string) {
+  const out = await (await s3Client()).send(new GetObjectCommand({ Bucket: config().bucketName, Key: key }));
+  const body = Buffer.from(
+    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  );
+  return { body, contentType: out.ContentType, cacheControl: out.CacheControl };
+}
+
+async function lookup(slug: string, size = 128, format = 'png'): Promise<ResolverResult & { id: string }> {
+  const profile = profileOf(slug);
+  const id = profileId(secret, profile);
+  const res = await handler({ op: 'lookup', id, profile, size, format });
+  return { ...res, id };
+}
+
+/** Mean colour of an image: tells the provider's solid photo apart from anything else. */
+async function meanRgb(buf: Buffer) {
+  const { channels } = await sharp(buf).stats();
+  return { r: channels[0].mean, g: channels[1].mean, b: channels[2].mean };
+}
+
+function expectColour(
+  actual: { r: number; g: number; b: number },
+  want: { r: number; g: number; b: number },
+) {
+  for (const c of ['r', 'g', 'b'] as const) expect(Math.abs(actual[c] - want[c])).toBeLessThan(6);
+}
+
+describe('lookup: provider photo → original + variant + record', () => {
+  test.each([
+    ['photo', 128, 'png'],
+    ['json', 48, 'webp'],
+    ['jsonrel', 16, 'jpeg'],
+    ['redirect', 1024, 'jpeg'],
+  ])('%s → exactly %i px square, %s, from the provider photo', async (kind, size, format) => {
+    const slug = fresh(kind as string);
+    const res = await lookup(slug, size as number, format as string);
+    expect(res.record).toMatchObject({ id: res.id, kind: 'photo', profile: profileOf(slug) });
+    expect(res.record.variants).toEqual([`${size}.${format}`]);
+    expect(res.key).toBe(s3Key.variant(res.id, res.record.version, size as number, format as string));
+
+    const obj = await getObject(res.key as string);
+    expect(obj.contentType).toBe(`image/${format}`);
+    expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
+    const meta = await sharp(obj.body).metadata();
+    expect([meta.width, meta.height, meta.format]).toEqual([size, size, format]);
+    expectColour(await meanRgb(obj.body), colourOf(slug));
+
+    // the original is stored privately, and the version is derived from its bytes
+    const original = await getObject(s3Key.original(res.id, res.record.version));
+    expect(original.contentType).toBe('image/jpeg');
+    expect(res.record.version).toBe(createHash('sha256').update(original.body).digest('hex').slice(0, 12));
+    expect(await sharp(original.body).metadata()).toMatchObject({ width: 400, height: 300 });
+
+    clearAvatarCache();
+    expect(await getAvatar(res.id)).toMatchObject({ kind: 'photo', version: res.record.version });
+  });
+
+  test('a variant is rendered from the stored original without asking the provider again', async () => {
+    const slug = fresh('photo');
+    const first = await lookup(slug, 128, 'png');
+    expect(p.hits.get(slug)).toBe(1);
+    const profile = profileOf(slug);
+    const v = await handler({
+      op: 'variant',
+      id: first.id,
+      profile,
+      version: first.record.version,
+      size: 256,
+      format: 'webp',
+    });
+    expect(p.hits.get(slug)).toBe(1);
+    expect(v.key).toBe(s3Key.variant(first.id, first.record.version, 256, 'webp'));
+    const obj = await getObject(v.key as string);
+    expect(obj.contentType).toBe('image/webp');
+    expect(await sharp(obj.body).metadata()).toMatchObject({ width: 256, height: 256, format: 'webp' });
+    expectColour(await meanRgb(obj.body), colourOf(slug));
+    clearAvatarCache();
+    expect(new Set((await getAvatar(first.id))?.variants)).toEqual(new Set(['128.png', '256.webp']));
+    // a second lookup of a known profile serves the record, no provider call either
+    const again = await lookup(slug, 256, 'webp');
+    expect(again.key).toBe(v.key);
+    expect(p.hits.get(slug)).toBe(1);
+  });
+
+  test('the same photo bytes under two profiles get the same version', async () => {
+    const a = fresh('photo');
+    const b = fresh('photo');
+    p.setPhoto(b, colourOf(a));
+    const [ra, rb] = [await lookup(a), await lookup(b)];
+    expect(ra.record.version).toBe(rb.record.version);
+    expect(ra.id).not.toBe(rb.id);
+  });
+});
+
+describe('lookup: every refused or missing photo ends in the initials', () => {
+  test.each([
+    'nophoto', // 404
+    'fail', // 500
+    'huge', // 6 MB declared
+    'stream', // 6 MB streamed without length
+    'text', // text/html
+    'svg', // image/svg+xml
+    'garbage', // image/png that is not an image
+    'bomb', // 20000×20000 PNG
+    'jsonhttp', // image_url on another origin over http
+    'jsonprivate', // image_url https to 10.1.2.3
+    'jsondns', // image_url https to a name resolving to loopback
+    'redirprivate', // 302 to the metadata address
+    'redirdns', // 302 to a name resolving to loopback
+    'loop', // endless redirects
+  ])('%s', async (kind) => {
+    const slug = fresh(kind);
+    const canary = p.canaryConnections();
+    const res = await lookup(slug, 128, 'png');
+    expect(res.record).toMatchObject({ kind: 'initials' });
+    expect(res.record.version).toMatch(/^i[0-9a-f]{12}$/);
+    expect(res.key).toBe(s3Key.initials(res.id, res.record.version));
+    const obj = await getObject(res.key as string);
+    expect(obj.contentType).toBe('image/svg+xml');
+    expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
+    expect(obj.body.toString()).toMatch(/^<svg /);
+    expect(obj.body.toString()).not.toContain(slug);
+    expect(p.hits.get(slug)).toBe(kind === 'loop' ? 4 : 1);
+    expect(p.canaryConnections()).toBe(canary);
+  });
+
+  test('slow (past the 3 s deadline)', async () => {
+    const slug = fresh('slow');
+    const started = Date.now();
+    const res = await lookup(slug);
+    expect(res.record.kind).toBe('initials');
+    // ends at the deadline, not when the provider would have answered (4 s)
+    expect(Date.now() - started).toBeLessThan(3900);
+  });
+
+  test('no provider configured: initials for everyone, nobody asked', async () => {
+    delete process.env.AVTRZ_UPSTREAM_URL;
+    resetConfig();
+    try {
+      const slug = fresh('photo');
+      const res = await lookup(slug);
+      expect(res.record.kind).toBe('initials');
+      expect(p.hits.get(slug)).toBeUndefined();
+    } finally {
+      process.env.AVTRZ_UPSTREAM_URL = p.template;
+      resetConfig();
+    }
+  });
+});
+
+describe('the resolver event is validated at the process boundary', () => {
+  const id = 'a'.repeat(32);
+  test.each([
+    [{ op: 'lookup', id: 'x', profile: 'linkedin.com/in/a', size: 128, format: 'png' }, 'id'],
+    [{ op: 'lookup', id, profile: 'https://evil.test/', size: 128, format: 'png' }, 'profile'],
+    [{ op: 'lookup', id, profile: 'linkedin.com/in/A', size: 128, format: 'png' }, 'profile'],
+    [{ op: 'lookup', id, profile: 'linkedin.com/in/a', size: 100, format: 'png' }, 'size'],
+    [{ op: 'lookup', id, profile: 'linkedin.com/in/a', size: 128, format: 'gif' }, 'format'],
+    [
+      { op: 'variant', id, profile: 'linkedin.com/in/a', size: 128, format: 'png', version: '../x' },
+      'version',
+    ],
+    [{ op: 'drop', id, profile: 'linkedin.com/in/a', size: 128, format: 'png' }, 'op'],
+    [null, 'id'],
+  ])('%j is refused (%s)', (ev, field) => {
+    expect(() => parseResolverEvent(ev)).toThrow(field);
+  });
+
+  test('valid events pass through unchanged', () => {
+    const ev = {
+      op: 'variant',
+      id,
+      profile: 'linkedin.com/in/a',
+      size: 64,
+      format: 'jpeg',
+      version: 'abcdef012345',
+    };
+    expect(parseResolverEvent(ev)).toEqual(ev);
+    expect(parseResolverEvent({ op: 'refresh', id, profile: 'linkedin.com/in/a' })).toEqual({
+      op: 'refresh',
+      id,
+      profile: 'linkedin.com/in/a',
+    });
+  });
+});
