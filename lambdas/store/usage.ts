@@ -34,6 +34,8 @@ export interface CountInput {
 export type CountResult = { counted: true; used: number } | { counted: false; used: number };
 
 export async function countRequest(input: CountInput): Promise<CountResult> {
+  // `attribute_not_exists(used)` would let the month's first new lookup through a zero quota
+  if (input.enforceQuota && input.quota <= 0) return { counted: false, used: 0 };
   const { month, dayHour } = usageSlot(input.now);
   const token = input.token ?? randomUUID();
   const notRetried = '(attribute_not_exists(#lr) OR #lr <> :rid)';

@@ -79,6 +79,7 @@ describe('GET /v1/avatar success', () => {
           id,
           profile: `linkedin.com/in/${slug}`,
           version: 'v1',
+          variants: new Set(['128.png', '128.webp']),
           kind: 'photo',
           fetched_at: new Date().toISOString(),
         },

@@ -131,3 +131,35 @@ describe('checkDomain', () => {
     expect(code(() => checkDomain('secret', allowed, 'null', undefined))).toBe('domain_blocked');
   });
 });
+
+describe('properties', () => {
+  const fc = require('fast-check') as typeof import('fast-check');
+  it('hostile Origin/Referer values never throw anything but domain_blocked, and never pass an empty list', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.string({ maxLength: 60 })),
+        fc.option(fc.string({ maxLength: 60 })),
+        (o, r) => {
+          for (const type of ['publishable', 'secret'] as const) {
+            const c = code(() => checkDomain(type, [], o ?? undefined, r ?? undefined));
+            const none = !o && !r;
+            if (type === 'secret' && none) expect(c).toBeUndefined();
+            else expect(c).toBe('domain_blocked');
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+  it('a valid entry always matches its own host', () => {
+    fc.assert(
+      fc.property(fc.domain(), fc.option(fc.integer({ min: 1, max: 65535 })), (d, port) => {
+        const entry = port ? `${d}:${port}` : d;
+        if (!isValidDomainEntry(entry)) return;
+        expect(hostAllowed([entry], d.toLowerCase(), port ?? 443)).toBe(true);
+        expect(hostAllowed([`*.${d}`], d.toLowerCase(), 443)).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

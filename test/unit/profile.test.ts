@@ -73,3 +73,43 @@ describe('size, format, fallback', () => {
     expect(() => parseFallback('none')).toThrow(expect.objectContaining({ param: 'fallback' }));
   });
 });
+
+describe('properties', () => {
+  const fc = require('fast-check') as typeof import('fast-check');
+  it('normalised output is always linkedin.com/in/<safe slug>, and normalising is idempotent', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 80 }),
+          fc.string({ unit: 'binary', maxLength: 40 }).map((s) => `https://www.linkedin.com/in/${s}`),
+          fc.string({ maxLength: 40 }).map((s) => `linkedin.com/in/${encodeURIComponent(s)}`),
+        ),
+        (raw) => {
+          const out = normaliseLinkedinUrl(raw);
+          if (out === undefined) return;
+          expect(out).toMatch(/^linkedin\.com\/in\/[\p{L}\p{M}\p{N}_-]{1,100}$/u);
+          expect(out).toBe(out.toLowerCase());
+          expect(normaliseLinkedinUrl(out)).toBe(out);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  it('size either snaps to a supported size or is a 400', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: -100, max: 5000 }).map(String), fc.string({ maxLength: 8 })),
+        (raw) => {
+          try {
+            const n = parseSize(raw);
+            expect([16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]).toContain(n);
+            expect(n).toBeGreaterThanOrEqual(Number(raw));
+          } catch (e) {
+            expect(e).toMatchObject({ code: 'invalid_request', param: 'size' });
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

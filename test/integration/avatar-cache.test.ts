@@ -1,0 +1,136 @@
+/**
+ * The key cache (AVTRZ_KEY_CACHE_SECONDS) and the hot path: a warm request for a known profile
+ * makes exactly ONE DynamoDB call (the usage write), proven by counting SDK calls.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { handler } from '../../lambdas/avatar/handler';
+import { hashKey } from '../../lambdas/core/keys';
+import { resetKeyCache } from '../../lambdas/shared/auth';
+import { dynamo, s3Client, setDynamo, setS3 } from '../../lambdas/shared/clients';
+import { resetConfig } from '../../lambdas/shared/config';
+import { APP_ORIGIN, freshSlug, newKey, setKeyAttrs, workspaceWithKeys } from '../support/avatar-fixtures';
+import { invoke } from '../support/events';
+
+/** Route every SDK call through a counter. */
+async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; ddb: string[]; s3: string[] }> {
+  const realDdb = dynamo();
+  const realS3 = await s3Client();
+  const ddb: string[] = [];
+  const s3: string[] = [];
+  setDynamo({
+    send: (cmd: { constructor: { name: string } }) => {
+      ddb.push(cmd.constructor.name);
+      return realDdb.send(cmd as never);
+    },
+  } as unknown as DynamoDBDocumentClient);
+  setS3({
+    send: (cmd: { constructor: { name: string } }) => {
+      s3.push(cmd.constructor.name);
+      return realS3.send(cmd as never);
+    },
+  } as unknown as S3Client);
+  try {
+    return { result: await fn(), ddb, s3 };
+  } finally {
+    setDynamo(realDdb);
+    setS3(realS3);
+  }
+}
+
+function withCacheSeconds(value: string | undefined) {
+  if (value === undefined) delete process.env.AVTRZ_KEY_CACHE_SECONDS;
+  else process.env.AVTRZ_KEY_CACHE_SECONDS = value;
+  resetConfig();
+}
+
+afterEach(() => {
+  withCacheSeconds(undefined);
+  resetKeyCache();
+});
+
+describe('hot path', () => {
+  it('warm request for a known profile: exactly one DynamoDB call (UpdateItem), no S3', async () => {
+    const w = await workspaceWithKeys(100);
+    const url = `linkedin.com/in/${freshSlug('hot')}`;
+    const cold = await counting(() =>
+      invoke(handler, { query: { key: w.pk, linkedin_url: url }, headers: APP_ORIGIN }),
+    );
+    expect(cold.result.status).toBe(302);
+    // cold: key + workspace + avatar reads, the write, the record put; the initials object in S3
+    expect(cold.ddb).toEqual(['GetCommand', 'GetCommand', 'GetCommand', 'UpdateCommand', 'PutCommand']);
+    expect(cold.s3).toEqual(['PutObjectCommand']);
+
+    const warm = await counting(() =>
+      invoke(handler, { query: { key: w.pk, linkedin_url: url }, headers: APP_ORIGIN }),
+    );
+    expect(warm.result.status).toBe(302);
+    expect(warm.result.headers.location).toBe(cold.result.headers.location);
+    expect(warm.ddb).toEqual(['UpdateCommand']);
+    expect(warm.s3).toEqual([]);
+  });
+});
+
+describe('key cache', () => {
+  it('TTL 30 (default): a revoke takes effect once the entry expires', async () => {
+    let t = Date.now();
+    resetKeyCache(() => t);
+    const w = await workspaceWithKeys(100);
+    const q = { key: w.pk, linkedin_url: 'linkedin.com/in/cache-a', debug: '1' };
+    expect((await invoke(handler, { query: q, headers: APP_ORIGIN })).status).toBe(302);
+    await setKeyAttrs(hashKey(w.pk), { revoked_at: new Date().toISOString() });
+    t += 29_000;
+    expect((await invoke(handler, { query: q, headers: APP_ORIGIN })).status).toBe(302);
+    t += 1_000;
+    const res = await invoke(handler, { query: q, headers: APP_ORIGIN });
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('invalid_key');
+  });
+
+  it('TTL 0: no cache, a revoke takes effect on the next request', async () => {
+    withCacheSeconds('0');
+    const w = await workspaceWithKeys(100);
+    const q = { key: w.pk, linkedin_url: 'linkedin.com/in/cache-b', debug: '1' };
+    expect((await invoke(handler, { query: q, headers: APP_ORIGIN })).status).toBe(302);
+    const second = await counting(() => invoke(handler, { query: q, headers: APP_ORIGIN }));
+    expect(second.ddb.filter((c) => c === 'GetCommand').length).toBeGreaterThanOrEqual(2);
+    await setKeyAttrs(hashKey(w.pk), { revoked_at: new Date().toISOString() });
+    expect((await invoke(handler, { query: q, headers: APP_ORIGIN })).json.error.code).toBe('invalid_key');
+  });
+
+  it('expired keys are refused like revoked ones; a future expiry still works', async () => {
+    withCacheSeconds('0');
+    const w = await workspaceWithKeys(100);
+    const k = await newKey(w.ws, 'secret');
+    const q = { linkedin_url: 'linkedin.com/in/cache-c', debug: '1' };
+    await setKeyAttrs(hashKey(k.key), { expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    expect((await invoke(handler, { query: q, headers: { 'x-api-key': k.key } })).status).toBe(302);
+    await setKeyAttrs(hashKey(k.key), { expires_at: new Date(Date.now() - 1000).toISOString() });
+    const res = await invoke(handler, { query: q, headers: { 'x-api-key': k.key } });
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('invalid_key');
+  });
+
+  it('unknown keys are cached as absent (no second lookup within the TTL)', async () => {
+    const { generateKey } = await import('../../lambdas/core/keys');
+    const ghost = generateKey('secret');
+    const q = { linkedin_url: 'linkedin.com/in/cache-d', debug: '1' };
+    const first = await counting(() => invoke(handler, { query: q, headers: { 'x-api-key': ghost } }));
+    expect(first.result.json.error.code).toBe('invalid_key');
+    expect(first.ddb).toEqual(['GetCommand']);
+    const second = await counting(() => invoke(handler, { query: q, headers: { 'x-api-key': ghost } }));
+    expect(second.result.json.error.code).toBe('invalid_key');
+    expect(second.ddb).toEqual([]);
+  });
+
+  it('a malformed key never reaches DynamoDB', async () => {
+    const r = await counting(() =>
+      invoke(handler, {
+        query: { key: 'pk_live_7f3e21bc94aa', linkedin_url: 'linkedin.com/in/x', debug: '1' },
+        headers: APP_ORIGIN,
+      }),
+    );
+    expect(r.result.json.error.code).toBe('invalid_key');
+    expect(r.ddb).toEqual([]);
+  });
+});
