@@ -1,0 +1,15 @@
+// Jest reporter: one plain final line, `N passed, N failed` (+ `, N skipped` when any), for CI logs.
+// A test file that fails to run at all (syntax error, a throwing beforeAll with no tests reported)
+// has no failed *tests*; it counts as one failure so the line can never read "0 failed" on a red run.
+class SummaryReporter {
+  onRunComplete(_contexts, results) {
+    const brokenFiles = results.testResults.filter((r) => r.testExecError && r.numFailingTests === 0).length;
+    const failed = results.numFailedTests + brokenFiles;
+    const skipped = results.numPendingTests + results.numTodoTests;
+    let line = `${results.numPassedTests} passed, ${failed} failed`;
+    if (skipped > 0) line += `, ${skipped} skipped`;
+    process.stdout.write(`\n${line}\n`);
+  }
+}
+
+module.exports = SummaryReporter;
