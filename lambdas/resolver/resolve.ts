@@ -81,8 +81,8 @@ async function serve(rec: PhotoRecord, size: number, format: PhotoFormat): Promi
 
 async function lookup(req: Extract<ResolverRequest, { op: 'lookup' }>): Promise<ResolverResult> {
   const { id, profile, size, format } = req;
-  const existing = await readFresh(id);
-  if (existing) return serve(existing, size, format);
+  // no read first: the caller just found no record; a concurrent creator is settled by the
+  // conditional put below (the loser serves the winner's record)
   const photo = await fetchPhoto(id, profile);
   if (!photo) {
     const { record, key } = await storeInitialsAvatar(id, profile);
