@@ -15,7 +15,7 @@ import { hmacSecret } from '../shared/secret';
 import { getAvatar } from '../store/avatars';
 import { countRequest } from '../store/usage';
 import { locationFor } from './location';
-import { resolveMiss } from './miss';
+import { needsResolver, resolveHit, resolveMiss } from './miss';
 import { renderAvatarError } from './render';
 
 let clock: () => Date = () => new Date();
@@ -51,6 +51,8 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
   if (!count.counted) throw new AvtrzError('plan_limit', undefined, undefined, quota);
 
   if (!rec) rec = await resolveMiss({ id, profile, size, format, now });
+  else if (needsResolver(rec, size, format, now))
+    rec = await resolveHit(rec, { id, profile, size, format, now });
   ctx.log.debug('avatar', { key_id: auth.keyId, workspace_id: auth.workspaceId, kind: rec.kind });
 
   if (rec.kind === 'initials' && fallback === '404') {
