@@ -1,0 +1,198 @@
+/**
+ * GET /v1/avatar over real HTTP through the local stack (startLocalStack: the gateway loads
+ * lambdas/avatar/handler.ts through the route table; CDN stand-in; its own DynamoDB Local +
+ * s3rver). Workspaces and keys are made through the admin API, as an operator would.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type LocalStack, startLocalStack } from '../../lib/local/stack';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-avatar-'));
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir, onError: () => undefined });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const admin = () => ({ authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' });
+
+async function workspace(quota: number) {
+  const ws = await (
+    await fetch(`${stack.apiUrl}/v1/admin/workspaces`, {
+      method: 'POST',
+      headers: admin(),
+      body: JSON.stringify({ name: 'e2e', monthly_quota: quota }),
+    })
+  ).json();
+  const key = async (type: string) =>
+    (
+      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${ws.id}/keys`, {
+        method: 'POST',
+        headers: admin(),
+        body: JSON.stringify({ type, name: type, allowed_domains: ['app.example.com', 'localhost:5173'] }),
+      })
+    ).json();
+  const [pk, sk] = [await key('publishable'), await key('secret')];
+  return { ws: ws.id as string, pk: pk.key as string, sk: sk.key as string, skId: sk.id as string };
+}
+
+function avatarUrl(q: Record<string, string>): string {
+  return `${stack.apiUrl}/v1/avatar?${new URLSearchParams(q)}`;
+}
+
+let n = 0;
+const slug = () => `e2e-person-${process.pid}${Date.now().toString(36)}${++n}`;
+const JSON_ACCEPT = { accept: 'application/json' };
+const IMG = { 'sec-fetch-dest': 'image', accept: 'image/avif,image/webp,*/*' };
+
+describe('avatar over HTTP', () => {
+  let W: Awaited<ReturnType<typeof workspace>>;
+  beforeAll(async () => {
+    W = await workspace(1000);
+  });
+
+  test('<img>-style load: 302 to the CDN stand-in, which serves the immutable initials SVG', async () => {
+    const res = await fetch(
+      avatarUrl({ key: W.pk, linkedin_url: `https://www.linkedin.com/in/${slug()}/`, size: '100' }),
+      {
+        redirect: 'manual',
+        headers: { ...IMG, referer: 'http://localhost:5173/' },
+      },
+    );
+    expect(res.status).toBe(302);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(res.headers.get('x-quota-limit')).toBe('1000');
+    expect(res.headers.get('x-quota-reset')).toMatch(/-01T00:00:00\.000Z$/);
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    const loc = res.headers.get('location') as string;
+    expect(new URL(loc).origin).toBe(new URL(stack.cdnUrl).origin);
+    const obj = await fetch(loc);
+    expect(obj.status).toBe(200);
+    expect(obj.headers.get('content-type')).toMatch(/^image\//);
+    expect(obj.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  test('secret key from a server: 302 with private cache', async () => {
+    const res = await fetch(avatarUrl({ linkedin_url: `linkedin.com/in/${slug()}` }), {
+      redirect: 'manual',
+      headers: { 'x-api-key': W.sk },
+    });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('cache-control')).toBe('private, max-age=3600');
+  });
+
+  test.each([
+    ['missing_key', 401, () => ({ linkedin_url: 'linkedin.com/in/dana-scully' }), {}],
+    [
+      'invalid_key',
+      401,
+      () => ({ key: 'pk_live_7f3e21bc94aa', linkedin_url: 'linkedin.com/in/dana-scully' }),
+      {},
+    ],
+    [
+      'domain_blocked',
+      403,
+      () => ({ key: W.pk, linkedin_url: 'linkedin.com/in/dana-scully' }),
+      { origin: 'https://evil.test' },
+    ],
+    [
+      'invalid_request',
+      400,
+      () => ({ key: W.pk, linkedin_url: 'linkedin.com/in/dana-scully', size: '4' }),
+      { origin: 'https://app.example.com' },
+    ],
+    [
+      'not_found',
+      404,
+      () => ({
+        key: W.pk,
+        linkedin_url: `linkedin.com/in/dana-scully-${process.pid}${Date.now()}${++n}`,
+        fallback: '404',
+      }),
+      { origin: 'https://app.example.com' },
+    ],
+  ] as const)('%s: JSON for API clients, SVG for image loads', async (code, status, q, h) => {
+    const j = await fetch(avatarUrl(q()), { redirect: 'manual', headers: { ...h, ...JSON_ACCEPT } });
+    expect(j.status).toBe(status);
+    const body = await j.json();
+    expect(body.error.code).toBe(code);
+    expect(body.error.request_id).toBe(j.headers.get('x-request-id'));
+
+    const i = await fetch(avatarUrl(q()), { redirect: 'manual', headers: { ...h, ...IMG } });
+    expect(i.status).toBe(status);
+    expect(i.headers.get('content-type')).toBe('image/svg+xml');
+    expect(i.headers.get('x-avtrz-error')).toBe(code);
+    expect(i.headers.get('cache-control')).toBe('no-store');
+    expect(i.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(i.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    const svg = await i.text();
+    expect(svg).toContain('>DS</text>');
+    expect(svg).not.toContain('dana');
+
+    const d = await fetch(avatarUrl({ ...q(), debug: '1' }), {
+      redirect: 'manual',
+      headers: { ...h, ...IMG },
+    });
+    expect((await d.json()).error.code).toBe(code);
+  });
+
+  test('Bearer-only: 401 missing_key pointing at x-api-key', async () => {
+    const res = await fetch(avatarUrl({ linkedin_url: 'linkedin.com/in/x' }), {
+      headers: { authorization: `Bearer ${W.sk}`, ...JSON_ACCEPT },
+    });
+    expect(res.status).toBe(401);
+    const body = await res.json();
+    expect(body.error.code).toBe('missing_key');
+    expect(body.error.message).toContain('x-api-key');
+  });
+
+  test('secret key in the query: 401 invalid_key, and the key list shows exposed_at', async () => {
+    const res = await fetch(avatarUrl({ key: W.sk, linkedin_url: 'linkedin.com/in/x' }), {
+      headers: JSON_ACCEPT,
+    });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toContain('x-api-key header only');
+    const list = await (
+      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${W.ws}/keys`, { headers: admin() })
+    ).json();
+    const k = list.keys.find((x: { id: string }) => x.id === W.skId);
+    expect(typeof k.exposed_at).toBe('string');
+  });
+});
+
+describe('quota over HTTP', () => {
+  test('Q=20, 100 concurrent new lookups: exactly 20 redirects and 80 plan_limit; a looked-up profile still redirects', async () => {
+    const w = await workspace(20);
+    const slugs = Array.from({ length: 100 }, slug);
+    const results = await Promise.all(
+      slugs.map(async (s) => {
+        const r = await fetch(avatarUrl({ linkedin_url: `linkedin.com/in/${s}` }), {
+          redirect: 'manual',
+          headers: { 'x-api-key': w.sk, ...JSON_ACCEPT },
+        });
+        return { status: r.status, code: r.status === 403 ? (await r.json()).error.code : undefined };
+      }),
+    );
+    expect(results.filter((r) => r.status === 302)).toHaveLength(20);
+    expect(results.filter((r) => r.status === 403 && r.code === 'plan_limit')).toHaveLength(80);
+
+    const usage = await (
+      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${w.ws}/usage`, { headers: admin() })
+    ).json();
+    expect(usage.used).toBe(20);
+
+    const i = results.findIndex((r) => r.status === 302);
+    const again = await fetch(avatarUrl({ linkedin_url: `linkedin.com/in/${slugs[i]}` }), {
+      redirect: 'manual',
+      headers: { 'x-api-key': w.sk },
+    });
+    expect(again.status).toBe(302);
+    expect(again.headers.get('x-quota-remaining')).toBe('0');
+  });
+});
