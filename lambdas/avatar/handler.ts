@@ -7,13 +7,13 @@ import { AvtrzError } from '../core/errors';
 import { profileId } from '../core/hmac';
 import { parseProfile } from '../core/profile';
 import { quotaHeaders } from '../core/quota';
-import { parseFallback, parseFormat, parseSize } from '../core/size';
+import { type Fallback, type Format, parseFallback, parseFormat, parseSize } from '../core/size';
 import { authenticate } from '../shared/auth';
 import { config } from '../shared/config';
 import { type HttpEvent, type HttpResult, httpHandler, type RequestCtx } from '../shared/http';
 import { hmacSecret } from '../shared/secret';
 import { getAvatar } from '../store/avatars';
-import { countRequest } from '../store/usage';
+import { countRequest, readUsed } from '../store/usage';
 import { locationFor } from './location';
 import { needsResolver, resolveHit, resolveMiss } from './miss';
 import { renderAvatarError } from './render';
@@ -32,10 +32,18 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
   const auth = await authenticate(event, { route: 'avatar', now });
 
   const q = event.queryStringParameters ?? {};
-  const profile = parseProfile(q.linkedin_url);
-  const size = parseSize(q.size);
-  const format = parseFormat(q.format);
-  const fallback = parseFallback(q.fallback);
+  let params: { profile: string; size: number; format: Format; fallback: Fallback };
+  try {
+    params = {
+      profile: parseProfile(q.linkedin_url),
+      size: parseSize(q.size),
+      format: parseFormat(q.format),
+      fallback: parseFallback(q.fallback),
+    };
+  } catch (e) {
+    throw await withQuotaHeaders(e, auth.workspaceId, auth.monthlyQuota, now);
+  }
+  const { profile, size, format, fallback } = params;
 
   const id = profileId(await hmacSecret(), profile);
   let rec = await getAvatar(id);
@@ -67,6 +75,23 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
     },
     body: '',
   };
+}
+
+/**
+ * An authorised request refused for its parameters is not counted, but still carries the
+ * x-quota-* headers (read, not written). If that read fails, the original error stands.
+ */
+async function withQuotaHeaders(e: unknown, workspaceId: string, limit: number, now: Date): Promise<unknown> {
+  if (!(e instanceof AvtrzError)) return e;
+  try {
+    const used = await readUsed(workspaceId, now);
+    return new AvtrzError(e.code, e.message, e.param, {
+      ...e.headers,
+      ...quotaHeaders({ limit, used }, now),
+    });
+  } catch {
+    return e;
+  }
 }
 
 export const handler = httpHandler(avatar, renderAvatarError);

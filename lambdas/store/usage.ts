@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { usageSlot } from '../core/quota';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
@@ -75,6 +75,19 @@ export async function countRequest(input: CountInput): Promise<CountResult> {
     if (attr(old?.last_req) === token) return { counted: true, used };
     return { counted: false, used };
   }
+}
+
+/** The workspace's count for the month of `now` (no write): for x-quota-* on uncounted answers. */
+export async function readUsed(workspaceId: string, now: Date): Promise<number> {
+  const out = await dynamo().send(
+    new GetCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.workspace(workspaceId), sk: sk.usageMonth(usageSlot(now).month) },
+      ProjectionExpression: '#used',
+      ExpressionAttributeNames: { '#used': usageAttr.used },
+    }),
+  );
+  return Number(out.Item?.used ?? 0);
 }
 
 /** The exception's Item is not unmarshalled by the document client: read {N}/{S} or plain values. */

@@ -129,6 +129,26 @@ describe('GET /v1/avatar success', () => {
     expect(typeof item?.[`lu_${w.pkId}`]).toBe('string');
   });
 
+  it('an authorised request with a bad parameter: 400 with x-quota-* headers, not counted', async () => {
+    const w = await workspaceWithKeys(7);
+    const month = new Date().toISOString().slice(0, 7);
+    expect(
+      (await call({ linkedin_url: `linkedin.com/in/${freshSlug()}` }, { 'x-api-key': w.sk })).status,
+    ).toBe(302);
+    const res = await call(
+      { linkedin_url: 'linkedin.com/in/x', size: '2000', debug: '1' },
+      { 'x-api-key': w.sk },
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'invalid_request', param: 'size' });
+    expect(res.headers['x-quota-limit']).toBe('7');
+    expect(res.headers['x-quota-remaining']).toBe('6');
+    expect((await usageItem(w.ws, month))?.used).toBe(1);
+    // blocked requests carry no quota information
+    const blocked = await call({ linkedin_url: 'linkedin.com/in/x', debug: '1' }, {});
+    expect(blocked.headers['x-quota-limit']).toBeUndefined();
+  });
+
   it('a secret key in the query string is refused and flagged exposed_at', async () => {
     const w = await workspaceWithKeys(10);
     expect((await keyItem(hashKey(w.sk)))?.exposed_at).toBeUndefined();
