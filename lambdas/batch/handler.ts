@@ -1,8 +1,145 @@
-// Placeholder so the stack synthesises; the owner of POST /v1/avatars/batch replaces this file.
-import { httpHandler, json } from '../shared/http';
+/**
+ * POST /v1/avatars/batch (spec section 6), secret keys only: 1–100 items, results in input order.
+ * Each item is handled like one GET /v1/avatar: validated, counted once by the same quota write
+ * (countRequest; a new lookup is refused at the quota with `plan_limit` for that item only), then
+ * served from the record or through the resolver. Items run at most BATCH_CONCURRENCY at a time,
+ * which bounds the load on the photo provider.
+ */
 
-export const handler = httpHandler(async (_event, ctx) =>
-  json(501, {
-    error: { code: 'not_implemented', type: 'api', message: 'Not implemented yet.', request_id: ctx.requestId },
-  }),
-);
+import { locationFor } from '../avatar/location';
+import { needsResolver, resolveHit, resolveMiss } from '../avatar/miss';
+import { AvtrzError, type ErrorCode, type ErrorType, invalidParam } from '../core/errors';
+import { profileId } from '../core/hmac';
+import { parseProfile } from '../core/profile';
+import { quotaHeaders } from '../core/quota';
+import { type Format, parseFormat, parseSize } from '../core/size';
+import { type AuthContext, authenticate } from '../shared/auth';
+import { config } from '../shared/config';
+import { httpHandler, isUnavailable, json, parseJsonBody, type RequestCtx } from '../shared/http';
+import { hmacSecret } from '../shared/secret';
+import { getAvatar } from '../store/avatars';
+import { countRequest } from '../store/usage';
+
+export const MAX_ITEMS = 100;
+export const BATCH_CONCURRENCY = 8;
+
+type ItemError = { code: ErrorCode; type: ErrorType; message: string; param?: string };
+export type BatchResult =
+  | { linkedin_url: unknown; status: 'ok'; url: string }
+  | { linkedin_url: unknown; status: 'error'; error: ItemError };
+
+function parseItems(body: unknown): Record<string, unknown>[] {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_ITEMS) {
+    throw invalidParam('items', `items must be an array of 1 to ${MAX_ITEMS} objects.`);
+  }
+  return items.map(
+    (it) => (it && typeof it === 'object' && !Array.isArray(it) ? it : {}) as Record<string, unknown>,
+  );
+}
+
+/** `size` may be a JSON number or a numeric string; parseSize validates the string form. */
+function sizeParam(raw: unknown): unknown {
+  return typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw;
+}
+
+async function serveItem(
+  item: Record<string, unknown>,
+  auth: AuthContext,
+  secret: string,
+  now: Date,
+  used: { max: number; counted: boolean },
+  sameProfile: Map<string, Promise<void>>,
+): Promise<string> {
+  const profile = parseProfile(item.linkedin_url);
+  const size = parseSize(sizeParam(item.size));
+  const format = parseFormat(item.format);
+  const id = profileId(secret, profile);
+  // the same profile twice in one batch: the second waits for the first (one provider lookup)
+  const prior = sameProfile.get(id);
+  let done = () => {};
+  sameProfile.set(id, new Promise<void>((r) => (done = r)));
+  try {
+    if (prior) await prior;
+    return await serveKnownOrNew(id, profile, size, format, auth, now, used);
+  } finally {
+    done();
+  }
+}
+
+async function serveKnownOrNew(
+  id: string,
+  profile: string,
+  size: number,
+  format: Format,
+  auth: AuthContext,
+  now: Date,
+  used: { max: number; counted: boolean },
+): Promise<string> {
+  let rec = await getAvatar(id);
+  const count = await countRequest({
+    workspaceId: auth.workspaceId,
+    keyId: auth.keyId,
+    now,
+    quota: auth.monthlyQuota,
+    enforceQuota: !rec,
+  });
+  used.max = Math.max(used.max, count.used);
+  used.counted = true;
+  if (!count.counted) throw new AvtrzError('plan_limit');
+  if (!rec) rec = await resolveMiss({ id, profile, size, format, now });
+  else if (needsResolver(rec, size, format, now))
+    rec = await resolveHit(rec, { id, profile, size, format, now });
+  return locationFor(config().cdnUrl, rec, size, format);
+}
+
+function itemError(e: unknown, ctx: RequestCtx): ItemError {
+  let err: AvtrzError;
+  if (e instanceof AvtrzError) err = e;
+  else if (isUnavailable(e)) err = new AvtrzError('unavailable');
+  else {
+    ctx.log.error('batch item failed', { err: e as Error, stack: (e as Error)?.stack });
+    err = new AvtrzError('internal_error');
+  }
+  return { code: err.code, type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}) };
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  fn: (t: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export const handler = httpHandler(async (event, ctx) => {
+  const method = event.requestContext?.http?.method ?? 'POST';
+  if (method !== 'POST') throw new AvtrzError('method_not_allowed', undefined, undefined, { allow: 'POST' });
+  const now = new Date();
+  const auth = await authenticate(event, { route: 'batch', now });
+  const items = parseItems(parseJsonBody(event));
+  const secret = await hmacSecret();
+  const used = { max: 0, counted: false };
+  const sameProfile = new Map<string, Promise<void>>();
+  const results = await mapBounded(items, BATCH_CONCURRENCY, async (item): Promise<BatchResult> => {
+    const linkedin_url = item.linkedin_url ?? null;
+    try {
+      return { linkedin_url, status: 'ok', url: await serveItem(item, auth, secret, now, used, sameProfile) };
+    } catch (e) {
+      return { linkedin_url, status: 'error', error: itemError(e, ctx) };
+    }
+  });
+  // quota headers once an item reached the counter (a batch of only invalid items counts nothing)
+  const headers = used.counted ? quotaHeaders({ limit: auth.monthlyQuota, used: used.max }, now) : {};
+  return json(200, { results }, headers);
+});

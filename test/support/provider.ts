@@ -21,6 +21,7 @@
  *   svg-*            200 image/svg+xml
  *   garbage-*        200 image/png whose bytes are not an image
  *   bomb-*           200 image/png, 20000×20000 1-bit PNG of a few KB (400 megapixels decoded)
+ *   delay-*          the photo after 150 ms (to observe how many lookups run at once)
  *
  * `canary` is a second listener on 127.0.0.1 that only counts connections: a refused URL must
  * never reach it. `hits` counts provider requests per slug (variants must not ask again).
@@ -36,6 +37,8 @@ export interface Provider {
   template: string;
   /** provider requests (/photo) per slug */
   hits: Map<string, number>;
+  /** most /photo requests in flight at the same time */
+  maxInFlight(): number;
   /** connections the canary listener received */
   canaryConnections(): number;
   canaryPort: number;
@@ -103,6 +106,8 @@ export async function startProvider(): Promise<Provider> {
   const failing = new Set<string>();
   const sockets = new Set<net.Socket>();
   let canaryCount = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const canary = net.createServer((s) => {
     canaryCount++;
     s.destroy();
@@ -132,6 +137,9 @@ export async function startProvider(): Promise<Provider> {
       }
       const slug = m[1];
       hits.set(slug, (hits.get(slug) ?? 0) + 1);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.once('close', () => inFlight--);
       const kind = slug.split('-')[0];
       const json = (o: unknown): void => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o));
@@ -176,6 +184,9 @@ export async function startProvider(): Promise<Provider> {
               r();
             });
           });
+          return void (await sendPhoto(res, slug));
+        case 'delay':
+          await new Promise((r) => setTimeout(r, 150));
           return void (await sendPhoto(res, slug));
         case 'huge': {
           const size = 6 * 1024 * 1024;
@@ -229,6 +240,7 @@ export async function startProvider(): Promise<Provider> {
     template: `${origin}/photo?profile={profile}`,
     hits,
     canaryConnections: () => canaryCount,
+    maxInFlight: () => maxInFlight,
     canaryPort,
     setPhoto: (slug, rgb) => colours.set(slug, rgb),
     setFailing: (slug, f) => (f ? failing.add(slug) : failing.delete(slug)),
