@@ -3,12 +3,13 @@
  * makes exactly ONE DynamoDB call (the usage write), proven by counting SDK calls.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../lambdas/avatar/handler';
 import { hashKey } from '../../lambdas/core/keys';
 import { resetKeyCache } from '../../lambdas/shared/auth';
 import { dynamo, s3Client, setDynamo, setS3 } from '../../lambdas/shared/clients';
-import { resetConfig } from '../../lambdas/shared/config';
+import { config, resetConfig } from '../../lambdas/shared/config';
+import { pk, sk } from '../../lambdas/store/schema';
 import { APP_ORIGIN, freshSlug, newKey, setKeyAttrs, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 
@@ -109,6 +110,26 @@ describe('key cache', () => {
     const res = await invoke(handler, { query: q, headers: { 'x-api-key': k.key } });
     expect(res.status).toBe(401);
     expect(res.json.error.code).toBe('invalid_key');
+  });
+
+  it('the cached entry carries the workspace quota: a quota change shows once the entry expires', async () => {
+    let t = Date.now();
+    resetKeyCache(() => t);
+    const w = await workspaceWithKeys(100);
+    const q = { linkedin_url: 'linkedin.com/in/cache-e' };
+    const h = { 'x-api-key': w.sk };
+    expect((await invoke(handler, { query: q, headers: h })).headers['x-quota-limit']).toBe('100');
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: { pk: pk.workspace(w.ws), sk: sk.workspaceMeta },
+        UpdateExpression: 'SET monthly_quota = :q',
+        ExpressionAttributeValues: { ':q': 250 },
+      }),
+    );
+    expect((await invoke(handler, { query: q, headers: h })).headers['x-quota-limit']).toBe('100');
+    t += 30_000;
+    expect((await invoke(handler, { query: q, headers: h })).headers['x-quota-limit']).toBe('250');
   });
 
   it('unknown keys are cached as absent (no second lookup within the TTL)', async () => {
