@@ -1,19 +1,22 @@
 /**
- * CDN stand-in: what CloudFront (Origin Access Control, private bucket, our response-headers
- * policy) answers, served from s3rver. Only `/a/*` is routed to the bucket; originals (`o/*`)
- * and anything else are refused with 403 AccessDenied, as is a missing object (S3 behind OAC
- * without s3:ListBucket answers 403, not 404).
+ * CDN stand-in: what the CloudFront distribution of lib/constructs/cdn.ts answers, served from
+ * s3rver. The headers come from the same module the CDK response headers policy is built from
+ * (lib/constructs/cdn-headers.ts), so the two cannot drift apart.
+ *  - `/a/*` is read from the bucket (Origin Access Control, GetObject only): a missing object is
+ *    403 AccessDenied, because S3 without s3:ListBucket answers 403, not 404.
+ *  - anything else, `o/` originals included, is 404 from the viewer-request function, before
+ *    any origin request.
+ *  - GET and HEAD only; conditional GET (If-None-Match) answers 304.
  */
 import http from 'node:http';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CDN_RESPONSE_HEADERS } from '../constructs/cdn-headers';
 
-/** Headers of the CloudFront response-headers policy (lib/constructs: nosniff + CSP for SVG). */
-export const CDN_SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-  'access-control-allow-origin': '*',
-};
+/** The response headers policy minus Cache-Control (CloudFront adds that only when the object has none). */
+export const CDN_SECURITY_HEADERS: Record<string, string> = Object.fromEntries(
+  Object.entries(CDN_RESPONSE_HEADERS).filter(([k]) => k !== 'cache-control'),
+);
 
 export interface CdnOptions {
   /** undefined until s3rver is up (the stand-in answers 503 until then) */
@@ -25,6 +28,16 @@ export interface CdnOptions {
 const ACCESS_DENIED =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
 
+/** The default behaviour's CloudFront Function: 404 for everything outside `/a/*`. */
+function notServed(res: http.ServerResponse): void {
+  res.writeHead(404, {
+    'cache-control': 'no-store',
+    'content-length': '0',
+    'x-cache': 'FunctionGeneratedResponse from cloudfront',
+  });
+  res.end();
+}
+
 function denied(res: http.ServerResponse, head: boolean): void {
   res.writeHead(403, {
     'content-type': 'application/xml',
@@ -35,24 +48,28 @@ function denied(res: http.ServerResponse, head: boolean): void {
   res.end(head ? undefined : ACCESS_DENIED);
 }
 
-/** `/a/<…>` -> S3 key `a/<…>`; undefined for anything CloudFront would not route to the bucket. */
-export function objectKeyOf(rawUrl: string): string | undefined {
+/**
+ * Where CloudFront sends a request: `outside` the `/a/*` behaviour (404 at the edge), or an S3
+ * key. A key with empty, `.` or `..` segments (after decoding) is `unsafe`: s3rver keeps objects
+ * on disk, so it never sees one; S3 would look up the literal key and answer 403.
+ */
+export function objectKeyOf(rawUrl: string): { key: string } | 'outside' | 'unsafe' {
   let pathname: string;
   try {
     pathname = new URL(rawUrl, 'http://cdn.invalid').pathname; // resolves dot segments
   } catch {
-    return undefined;
+    return 'outside';
   }
-  if (!pathname.startsWith('/a/')) return undefined;
+  if (!pathname.startsWith('/a/')) return 'outside';
   let key: string;
   try {
     key = decodeURIComponent(pathname.slice(1));
   } catch {
-    return undefined;
+    return 'unsafe';
   }
   const segments = key.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..') || key.includes('\\')) return undefined;
-  return key;
+  if (segments.some((s) => s === '' || s === '.' || s === '..') || key.includes('\\')) return 'unsafe';
+  return { key };
 }
 
 /** If-None-Match: `*`, or a comma-separated list of (weak or strong) entity tags. */
@@ -80,9 +97,11 @@ export function createCdn(opts: CdnOptions): http.Server {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
-    if (method !== 'GET' && !head) return denied(res, head);
-    const key = objectKeyOf(req.url ?? '/');
-    if (!key) return denied(res, head);
+    const target = objectKeyOf(req.url ?? '/');
+    if (target === 'outside') return notServed(res);
+    // ALLOW_GET_HEAD: CloudFront refuses other methods itself
+    if ((method !== 'GET' && !head) || target === 'unsafe') return denied(res, head);
+    const key = target.key;
     const s3 = opts.s3();
     if (!s3) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' });
@@ -119,7 +138,7 @@ export function createCdn(opts: CdnOptions): http.Server {
       'accept-ranges': 'bytes',
     };
     if (out.ETag) headers.etag = out.ETag;
-    if (out.CacheControl) headers['cache-control'] = out.CacheControl;
+    headers['cache-control'] = out.CacheControl ?? CDN_RESPONSE_HEADERS['cache-control'];
     if (out.LastModified) headers['last-modified'] = out.LastModified.toUTCString();
     if (etagMatches(req.headers['if-none-match'], out.ETag)) {
       body?.destroy();

@@ -180,7 +180,7 @@ describe('CDN stand-in', () => {
       }),
     );
 
-  test('serves a/ objects with CloudFront headers, Miss then Hit', async () => {
+  test('serves a/ objects with the response headers policy of the CDK distribution, Miss then Hit', async () => {
     await put('a/e2etest/v1/initials.svg');
     const res = await fetch(`${stack.cdnUrl}/a/e2etest/v1/initials.svg`);
     expect(res.status).toBe(200);
@@ -191,11 +191,38 @@ describe('CDN stand-in', () => {
     expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]+"$/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+; includeSubDomains$/);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-cache')).toBe('Miss from cloudfront');
     const again = await fetch(`${stack.cdnUrl}/a/e2etest/v1/initials.svg`);
     await again.arrayBuffer();
     expect(again.headers.get('x-cache')).toBe('Hit from cloudfront');
+  });
+
+  test("an object's own Cache-Control wins; without one the policy's immutable default applies", async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_BUCKET,
+        Key: 'a/e2etest/v3/short.svg',
+        Body: body,
+        ContentType: 'image/svg+xml',
+        CacheControl: 'max-age=60',
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_BUCKET,
+        Key: 'a/e2etest/v3/none.svg',
+        Body: body,
+        ContentType: 'image/svg+xml',
+      }),
+    );
+    const own = await fetch(`${stack.cdnUrl}/a/e2etest/v3/short.svg`);
+    await own.arrayBuffer();
+    expect(own.headers.get('cache-control')).toBe('max-age=60');
+    const dflt = await fetch(`${stack.cdnUrl}/a/e2etest/v3/none.svg`);
+    await dflt.arrayBuffer();
+    expect(dflt.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
   test('conditional GET with the ETag answers 304 without a body; HEAD has headers only', async () => {
@@ -216,16 +243,22 @@ describe('CDN stand-in', () => {
     expect(head.headers.get('content-type')).toBe('image/svg+xml');
   });
 
-  test('refuses originals (o/), other paths, missing objects and traversal with 403', async () => {
+  test('never serves originals: outside /a/* is 404 at the edge, before the bucket', async () => {
     await put('o/e2etest/v1/original');
     for (const p of [
       '/o/e2etest/v1/original',
       '/a/../o/e2etest/v1/original',
       '/a/%2e%2e/o/e2etest/v1/original',
-      '/a/e2etest%2F..%2F..%2Fo/e2etest/v1/original',
-      '/a/e2etest/missing.svg',
       '/',
     ]) {
+      const res = await fetch(`${stack.cdnUrl}${p}`);
+      expect({ p, status: res.status }).toEqual({ p, status: 404 });
+      expect((await res.arrayBuffer()).byteLength).toBe(0);
+    }
+  });
+
+  test('a missing /a/ object, a key with dot segments and other methods are 403 AccessDenied', async () => {
+    for (const p of ['/a/e2etest/missing.svg', '/a/e2etest%2F..%2F..%2Fo/e2etest/v1/original']) {
       const res = await fetch(`${stack.cdnUrl}${p}`);
       expect({ p, status: res.status }).toEqual({ p, status: 403 });
       expect(await res.text()).toContain('AccessDenied');
