@@ -1,0 +1,188 @@
+/**
+ * GET /v1/avatar with the photo pipeline, end to end on this machine: the avatar handler, the
+ * resolver (first in-process, then as a "Lambda" behind the local gateway's Invoke API, the
+ * path a deployed stack takes), a real provider stand-in on 127.0.0.1, DynamoDB Local and
+ * s3rver. The object behind every Location is read back from s3rver and checked with sharp.
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import { handler } from '../../lambdas/avatar/handler';
+import { s3Client } from '../../lambdas/shared/clients';
+import { config, resetConfig } from '../../lambdas/shared/config';
+import { clearAvatarCache } from '../../lambdas/store/avatars';
+import { createGateway } from '../../lib/local/gateway';
+import { APP_ORIGIN, CDN, workspaceWithKeys } from '../support/avatar-fixtures';
+import { invoke } from '../support/events';
+import { colourOf, type Provider, startProvider } from '../support/provider';
+
+let p: Provider;
+let W: Awaited<ReturnType<typeof workspaceWithKeys>>;
+let run = 0;
+const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
+
+beforeAll(async () => {
+  p = await startProvider();
+  process.env.AVTRZ_UPSTREAM_URL = p.template;
+  resetConfig();
+  W = await workspaceWithKeys(10_000);
+});
+afterAll(async () => {
+  delete process.env.AVTRZ_UPSTREAM_URL;
+  resetConfig();
+  await p.close();
+});
+
+const avatar = (slug: string, q: Record<string, string> = {}) =>
+  invoke(handler, {
+    query: { key: W.pk, linkedin_url: `linkedin.com/in/${slug}`, ...q },
+    headers: APP_ORIGIN,
+  });
+
+async function behind(location: string) {
+  expect(location.startsWith(`${CDN}/a/`)).toBe(true);
+  const out = await (await s3Client()).send(
+    new GetObjectCommand({ Bucket: config().bucketName, Key: location.slice(CDN.length + 1) }),
+  );
+  const body = Buffer.from(
+    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  );
+  return { body, contentType: out.ContentType, cacheControl: out.CacheControl };
+}
+
+async function expectPhoto(location: string, size: number, format: string, slug: string) {
+  const obj = await behind(location);
+  expect(obj.contentType).toBe(`image/${format}`);
+  expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
+  const meta = await sharp(obj.body).metadata();
+  expect([meta.width, meta.height, meta.format]).toEqual([size, size, format]);
+  const { channels } = await sharp(obj.body).stats();
+  const want = colourOf(slug);
+  expect(Math.abs(channels[0].mean - want.r)).toBeLessThan(6);
+  expect(Math.abs(channels[1].mean - want.g)).toBeLessThan(6);
+  expect(Math.abs(channels[2].mean - want.b)).toBeLessThan(6);
+}
+
+async function expectInitials(location: string) {
+  expect(location).toMatch(/\/a\/[0-9a-f]{32}\/i[0-9a-f]{12}\/initials\.svg$/);
+  const obj = await behind(location);
+  expect(obj.contentType).toBe('image/svg+xml');
+  expect(obj.body.toString()).toMatch(/^<svg /);
+}
+
+function suite(name: string) {
+  describe(name, () => {
+    test.each([
+      ['photo', '128', 'webp', 128],
+      ['json', '100', 'png', 128],
+      ['redirect', '500', 'jpeg', 512],
+      ['jsonrel', '16', 'webp', 16],
+    ])('%s: size=%s format=%s → 302 to exactly %i px square', async (kind, size, format, snapped) => {
+      const slug = fresh(kind);
+      const res = await avatar(slug, { size, format });
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toMatch(new RegExp(`/${snapped}\\.${format}$`));
+      await expectPhoto(res.headers.location, snapped, format, slug);
+    });
+
+    test.each([
+      'nophoto',
+      'fail',
+      'huge',
+      'stream',
+      'text',
+      'bomb',
+      'jsonhttp',
+      'jsonprivate',
+      'jsondns',
+      'redirprivate',
+      'redirdns',
+    ])('%s: 302 to the initials, never a 5xx', async (kind) => {
+      const canary = p.canaryConnections();
+      const res = await avatar(fresh(kind));
+      expect(res.status).toBe(302);
+      await expectInitials(res.headers.location);
+      expect(p.canaryConnections()).toBe(canary);
+    });
+
+    test('fallback=404 when the provider has no photo', async () => {
+      const res = await avatar(fresh('nophoto'), { fallback: '404', debug: '1' });
+      expect(res.status).toBe(404);
+      expect(res.json.error.code).toBe('not_found');
+    });
+
+    test('a new size of a known photo comes from the stored original; the known one needs no resolver', async () => {
+      const slug = fresh('photo');
+      const a = await avatar(slug, { size: '64', format: 'png' });
+      expect(p.hits.get(slug)).toBe(1);
+      clearAvatarCache(); // as on another warm instance: the record comes from DynamoDB
+      const b = await avatar(slug, { size: '256', format: 'jpeg' });
+      expect(b.status).toBe(302);
+      await expectPhoto(b.headers.location, 256, 'jpeg', slug);
+      // same version directory, no new provider lookup
+      expect(b.headers.location.split('/').slice(0, -1)).toEqual(a.headers.location.split('/').slice(0, -1));
+      expect(p.hits.get(slug)).toBe(1);
+      const c = await avatar(slug, { size: '64', format: 'png' });
+      expect(c.headers.location).toBe(a.headers.location);
+      expect(p.hits.get(slug)).toBe(1);
+    });
+  });
+}
+
+suite('resolver in-process (AVTRZ_RESOLVER_FUNCTION unset)');
+
+describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResponse)', () => {
+  let gateway: http.Server;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    gateway = createGateway({ adminToken: 'unused-admin-token', isReady: () => true });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    process.env.AVTRZ_RESOLVER_FUNCTION = 'avtrz-resolver';
+    resetConfig();
+  });
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
+    delete process.env.AVTRZ_RESOLVER_FUNCTION;
+    Object.assign(process.env, saved);
+    resetConfig();
+    await new Promise<void>((r) => {
+      gateway.close(() => r());
+      gateway.closeAllConnections();
+    });
+  });
+
+  test('a photo and a variant through the Invoke API', async () => {
+    expect(config().resolverFunction).toBe('avtrz-resolver');
+    const slug = fresh('photo');
+    const a = await avatar(slug, { size: '192', format: 'webp' });
+    expect(a.status).toBe(302);
+    await expectPhoto(a.headers.location, 192, 'webp', slug);
+    clearAvatarCache();
+    const b = await avatar(slug, { size: '32', format: 'png' });
+    await expectPhoto(b.headers.location, 32, 'png', slug);
+    expect(p.hits.get(slug)).toBe(1);
+  });
+
+  test('a refused photo through the Invoke API is the initials', async () => {
+    const res = await avatar(fresh('redirprivate'));
+    expect(res.status).toBe(302);
+    await expectInitials(res.headers.location);
+  });
+
+  test('resolver function unknown to Lambda: the request still gets its initials', async () => {
+    process.env.AVTRZ_RESOLVER_FUNCTION = 'no-such-function';
+    resetConfig();
+    try {
+      const slug = fresh('photo');
+      const res = await avatar(slug);
+      expect(res.status).toBe(302);
+      await expectInitials(res.headers.location);
+      expect(p.hits.get(slug)).toBeUndefined();
+    } finally {
+      process.env.AVTRZ_RESOLVER_FUNCTION = 'avtrz-resolver';
+      resetConfig();
+    }
+  });
+});
