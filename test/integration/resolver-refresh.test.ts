@@ -1,0 +1,243 @@
+/**
+ * Background refresh (AVTRZ_REFRESH_DAYS): a request for a stale profile is answered at once
+ * from what is stored and starts a refresh that is not counted. A changed photo gets a new
+ * version (and its variants), the same bytes keep the version, a failure keeps the old photo.
+ * In-process first, then as an 'Event' invoke through the local gateway's Lambda Invoke API.
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
+import { handler } from '../../lambdas/avatar/handler';
+import { profileId } from '../../lambdas/core/hmac';
+import { dynamo, s3Client } from '../../lambdas/shared/clients';
+import { config, resetConfig } from '../../lambdas/shared/config';
+import { resetRefreshDedupe } from '../../lambdas/shared/resolver-client';
+import { clearAvatarCache, forgetAvatar, getAvatar } from '../../lambdas/store/avatars';
+import type { PhotoRecord } from '../../lambdas/store/photos';
+import { pk, sk } from '../../lambdas/store/schema';
+import { createGateway } from '../../lib/local/gateway';
+import { APP_ORIGIN, CDN, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
+import { invoke } from '../support/events';
+import { colourOf, type Provider, startProvider } from '../support/provider';
+
+const secret = process.env.AVTRZ_HMAC_SECRET as string;
+let p: Provider;
+let run = 0;
+const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
+const month = () => new Date().toISOString().slice(0, 7);
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  p = await startProvider();
+  process.env.AVTRZ_UPSTREAM_URL = p.template;
+  process.env.AVTRZ_REFRESH_DAYS = '30';
+  resetConfig();
+});
+afterAll(async () => {
+  delete process.env.AVTRZ_UPSTREAM_URL;
+  delete process.env.AVTRZ_REFRESH_DAYS;
+  resetConfig();
+  await p.close();
+});
+beforeEach(() => resetRefreshDedupe());
+
+const avatar = (key: string, slug: string, q: Record<string, string> = {}) =>
+  invoke(handler, { query: { key, linkedin_url: `linkedin.com/in/${slug}`, ...q }, headers: APP_ORIGIN });
+
+async function record(slug: string): Promise<PhotoRecord> {
+  const id = profileId(secret, `linkedin.com/in/${slug}`);
+  forgetAvatar(id);
+  return (await getAvatar(id)) as PhotoRecord;
+}
+
+/** Age the record as if it was fetched `days` ago (what time would do). */
+async function age(slug: string, days: number): Promise<void> {
+  const id = profileId(secret, `linkedin.com/in/${slug}`);
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.avatar(id), sk: sk.avatar },
+      UpdateExpression: 'SET fetched_at = :t REMOVE checked_at',
+      ExpressionAttributeValues: { ':t': new Date(Date.now() - days * DAY).toISOString() },
+    }),
+  );
+  clearAvatarCache();
+}
+
+/** Poll the record until `done` holds (bounded: 5 s). */
+async function until(slug: string, done: (r: PhotoRecord) => boolean): Promise<PhotoRecord> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const r = await record(slug);
+    if (done(r)) return r;
+    if (Date.now() > deadline)
+      throw new Error(`record never reached the expected state: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+async function meanColour(location: string) {
+  const out = await (await s3Client()).send(
+    new GetObjectCommand({ Bucket: config().bucketName, Key: location.slice(CDN.length + 1) }),
+  );
+  const body = Buffer.from(
+    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  );
+  const { channels } = await sharp(body).stats();
+  return { r: channels[0].mean, g: channels[1].mean, b: channels[2].mean };
+}
+
+function expectColour(
+  actual: { r: number; g: number; b: number },
+  want: { r: number; g: number; b: number },
+) {
+  for (const c of ['r', 'g', 'b'] as const) expect(Math.abs(actual[c] - want[c])).toBeLessThan(6);
+}
+
+function refreshSuite(name: string) {
+  describe(name, () => {
+    test('changed photo: the stale request is served the old URL at once, then a new version with its variants', async () => {
+      const W = await workspaceWithKeys(1000);
+      const slug = fresh('photo');
+      const first = await avatar(W.pk, slug, { size: '64', format: 'png' });
+      await avatar(W.pk, slug, { size: '128', format: 'webp' });
+      const v1 = (await record(slug)).version;
+      expect(p.hits.get(slug)).toBe(1);
+      const usedBefore = Number((await usageItem(W.ws, month()))?.used);
+
+      await age(slug, 31);
+      const newColour = { r: 200, g: 30, b: 90 };
+      p.setPhoto(slug, newColour);
+      const stale = await avatar(W.pk, slug, { size: '64', format: 'png' });
+      expect(stale.status).toBe(302);
+      expect(stale.headers.location).toBe(first.headers.location); // answered from what is stored
+
+      const after = await until(slug, (r) => r.version !== v1);
+      expect(p.hits.get(slug)).toBe(2);
+      expect(after.kind).toBe('photo');
+      expect(new Set(after.variants)).toEqual(new Set(['64.png', '128.webp']));
+      expect(Date.parse(after.fetched_at)).toBeGreaterThan(Date.now() - DAY);
+      // the request was counted once; the refresh was not counted at all
+      expect(Number((await usageItem(W.ws, month()))?.used)).toBe(usedBefore + 1);
+
+      clearAvatarCache();
+      const next = await avatar(W.pk, slug, { size: '64', format: 'png' });
+      expect(next.headers.location).toBe(first.headers.location.replace(`/${v1}/`, `/${after.version}/`));
+      expectColour(await meanColour(next.headers.location), newColour);
+      // the old object is immutable and stays where it was
+      expectColour(await meanColour(first.headers.location), colourOf(slug));
+    });
+
+    test('same photo bytes: same version, fetched_at moves on', async () => {
+      const W = await workspaceWithKeys(1000);
+      const slug = fresh('photo');
+      const first = await avatar(W.pk, slug);
+      const v1 = (await record(slug)).version;
+      await age(slug, 45);
+      const stale = await avatar(W.pk, slug);
+      expect(stale.headers.location).toBe(first.headers.location);
+      const after = await until(slug, (r) => Date.parse(r.fetched_at) > Date.now() - DAY);
+      expect(after.version).toBe(v1);
+      expect(p.hits.get(slug)).toBe(2);
+    });
+
+    test('failed refresh keeps the old photo and is not retried on every request', async () => {
+      const W = await workspaceWithKeys(1000);
+      const slug = fresh('photo');
+      const first = await avatar(W.pk, slug);
+      const before = await record(slug);
+      await age(slug, 40);
+      const agedAt = (await record(slug)).fetched_at;
+      p.setFailing(slug, true);
+      try {
+        const stale = await avatar(W.pk, slug);
+        expect(stale.headers.location).toBe(first.headers.location);
+        const after = await until(slug, (r) => !!r.checked_at);
+        expect(after.version).toBe(before.version);
+        expect(after.kind).toBe('photo');
+        expect(after.fetched_at).toBe(agedAt);
+        expect(p.hits.get(slug)).toBe(2);
+        // later requests: still the old photo, and no new provider call for this period
+        clearAvatarCache();
+        resetRefreshDedupe();
+        const again = await avatar(W.pk, slug);
+        expect(again.headers.location).toBe(first.headers.location);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(p.hits.get(slug)).toBe(2);
+      } finally {
+        p.setFailing(slug, false);
+      }
+    });
+
+    test('a stale profile at the quota: still served, refreshed, not a new lookup', async () => {
+      const W = await workspaceWithKeys(2);
+      const slug = fresh('photo');
+      await avatar(W.pk, slug);
+      await avatar(W.pk, fresh('photo')); // quota now used up
+      const v1 = (await record(slug)).version;
+      const blocked = await avatar(W.pk, fresh('photo'), { debug: '1' });
+      expect(blocked.status).toBe(403);
+      expect(blocked.json.error.code).toBe('plan_limit');
+
+      await age(slug, 31);
+      p.setPhoto(slug, { r: 20, g: 220, b: 60 });
+      const stale = await avatar(W.pk, slug);
+      expect(stale.status).toBe(302);
+      const after = await until(slug, (r) => r.version !== v1);
+      expect(after.kind).toBe('photo');
+    });
+
+    test('an initials profile whose provider now has a photo becomes a photo', async () => {
+      const W = await workspaceWithKeys(1000);
+      const slug = fresh('photo');
+      p.setFailing(slug, true);
+      const first = await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
+      expect(first.headers.location).toMatch(/initials\.svg$/);
+      p.setFailing(slug, false);
+      await age(slug, 31);
+      await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
+      const after = await until(slug, (r) => r.kind === 'photo');
+      clearAvatarCache();
+      const next = await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
+      expect(next.headers.location).toMatch(new RegExp(`/${after.version}/96\\.jpeg$`));
+      expectColour(await meanColour(next.headers.location), colourOf(slug));
+    });
+  });
+}
+
+refreshSuite('refresh in-process');
+
+describe('refresh as an Event invoke through the local gateway', () => {
+  let gateway: http.Server;
+  beforeAll(async () => {
+    gateway = createGateway({ adminToken: 'unused-admin-token', isReady: () => true });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    process.env.AVTRZ_RESOLVER_FUNCTION = 'avtrz-resolver';
+    resetConfig();
+  });
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
+    delete process.env.AVTRZ_RESOLVER_FUNCTION;
+    resetConfig();
+    await new Promise<void>((r) => {
+      gateway.close(() => r());
+      gateway.closeAllConnections();
+    });
+  });
+
+  test('changed photo → new version, via InvocationType Event', async () => {
+    const W = await workspaceWithKeys(1000);
+    const slug = fresh('photo');
+    const first = await avatar(W.pk, slug);
+    const v1 = (await record(slug)).version;
+    await age(slug, 31);
+    p.setPhoto(slug, { r: 90, g: 90, b: 220 });
+    const stale = await avatar(W.pk, slug);
+    expect(stale.headers.location).toBe(first.headers.location);
+    const after = await until(slug, (r) => r.version !== v1);
+    expect(after.variants).toEqual(['128.webp']);
+  });
+});
