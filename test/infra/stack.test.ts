@@ -8,6 +8,7 @@
  * skips bundling (CDK's own `aws:cdk:bundling-stacks` context) because the template does not
  * depend on it and a second round of 13 bundles would double this file's run time.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -15,14 +16,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../../bin/app';
 import { TABLE_KEYS } from '../../lambdas/store/schema';
-import { AvtrzStack } from '../../lib/avtrz-stack';
+import type { AvtrzStack } from '../../lib/avtrz-stack';
 import { CDN_CACHE_CONTROL, CDN_CONTENT_SECURITY_POLICY } from '../../lib/constructs/cdn-headers';
 import { BUCKET_ACCESS, TABLE_ACTIONS } from '../../lib/constructs/function';
 import type { SharpLayer } from '../../lib/constructs/sharp-layer';
-import { type ContextKey, parseStackOptions } from '../../lib/context';
+import { ContextError, type ContextKey } from '../../lib/context';
 import { RESOLVER, ROUTES, type Route } from '../../lib/routes';
 
+const ROOT = path.resolve(__dirname, '..', '..');
 const API_CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const CDN_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000';
 const UPSTREAM = 'https://provider.example/photo?profile={profile}';
@@ -57,17 +60,14 @@ interface Synth {
 function synth(stage: 'prod' | 'dev'): Synth {
   const app = new App({
     context: {
+      ...CONTEXT[stage],
       'aws:cdk:enable-asset-metadata': true,
       ...(stage === 'dev' ? { 'aws:cdk:bundling-stacks': [] } : {}),
     },
   });
-  const options = parseStackOptions((k) => CONTEXT[stage][k], 'eu-west-1');
-  const stack = new AvtrzStack(app, `avtrz-${stage}`, {
-    options,
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  // exactly what bin/app.ts does: the plugin runs during synth and fails it on any finding
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // exactly what `cdk synth` runs: context -> options -> stack, plus the cdk-nag plugin, which
+  // runs during app.synth() and throws on any unacknowledged finding
+  const stack = buildApp(app, { account: '123456789012', region: 'eu-west-1' });
   const assembly = app.synth();
   const template = Template.fromStack(stack);
   return {
@@ -528,7 +528,7 @@ describe('real bundling (prod synth)', () => {
       'utf8',
     );
     expect(bundle).not.toContain('sharp-libvips');
-    const dir = path.join(__dirname, '../../lambdas/resolver');
+    const dir = path.join(ROOT, 'lambdas', 'resolver');
     const importsSharp = fs
       .readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))
@@ -587,6 +587,36 @@ describe('dev stage', () => {
     const cfg = s.json.Resources[logicalId(s, s.stack.cdn.distribution)].Properties.DistributionConfig;
     expect(cfg.Aliases).toBeUndefined();
     expect(cfg.ViewerCertificate).toBeUndefined();
+  });
+});
+
+describe('the app (bin/app.ts)', () => {
+  it('fails synth on an unacknowledged cdk-nag finding', () => {
+    const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
+    const stack = buildApp(app, { account: '123456789012', region: 'eu-west-1' });
+    new s3.Bucket(stack, 'UnloggedBucket'); // violates AwsSolutions-S1 and S10
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1'/);
+  });
+
+  it('refuses a bad stage with a clear error before building anything', () => {
+    const app = new App({ context: { stage: 'staging' } });
+    expect(() => buildApp(app, {})).toThrow(ContextError);
+    expect(() => buildApp(app, {})).toThrow('stage must be one of dev, prod, got "staging"');
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  it('prints the context problems and exits 1 when run by the CDK CLI', () => {
+    const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ stage: 'qa', apiDomainName: 'x' }) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Invalid CDK context:');
+    expect(r.stderr).toContain('stage must be one of dev, prod, got "qa"');
+    expect(r.stderr).toContain('apiDomainName is set but apiCertificateArn is not');
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/); // a message, not a stack trace
   });
 });
 
