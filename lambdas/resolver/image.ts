@@ -21,6 +21,9 @@ export class ImageRejected extends Error {
   }
 }
 
+/** sharp's refusal of an input over limitInputPixels ("Input image exceeds pixel limit") */
+const pixelLimit = (e: unknown) => /pixel limit/i.test(String((e as Error)?.message));
+
 const decodeOptions = (maxPixels: number) =>
   ({ limitInputPixels: maxPixels, failOn: 'error', pages: 1 }) as const;
 
@@ -32,8 +35,8 @@ export async function inspectOriginal(
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes, decodeOptions(maxPixels)).metadata();
-  } catch {
-    throw new ImageRejected('undecodable');
+  } catch (e) {
+    throw new ImageRejected(pixelLimit(e) ? 'too_many_pixels' : 'undecodable');
   }
   const { format, width, height } = meta;
   if (!format || !INPUT_FORMATS.has(format)) throw new ImageRejected('format');
@@ -59,6 +62,6 @@ export async function renderVariant(
     return await img.webp({ quality: 82 }).toBuffer();
   } catch (e) {
     if (e instanceof ImageRejected) throw e;
-    throw new ImageRejected(/pixel limit/i.test((e as Error).message) ? 'too_many_pixels' : 'undecodable');
+    throw new ImageRejected(pixelLimit(e) ? 'too_many_pixels' : 'undecodable');
   }
 }
