@@ -178,10 +178,11 @@ describe('rotating keys without dropping traffic', () => {
       // B is moving: between what had completed before the read and what had been sent after it
       expect(usageOf(u1, b.body.id).used).toBeGreaterThanOrEqual(b4);
       expect(usageOf(u1, b.body.id).used).toBeLessThanOrEqual(traffic.sent('B'));
-      await traffic.until('B carrying the traffic', () => traffic.ok('B') >= b4 + 40);
+      const u1B = usageOf(u1, ids.B).used;
+      await traffic.until('B carrying the traffic', () => traffic.ok('B') >= u1B + 40);
       const u2 = await usage();
       expect(usageOf(u2, a.body.id).used).toBe(aTotal); // no more traffic on A
-      expect(usageOf(u2, b.body.id).used).toBeGreaterThanOrEqual(usageOf(u1, b.body.id).used + 40);
+      expect(usageOf(u2, ids.B).used).toBeGreaterThanOrEqual(u1B + 40);
 
       // 5. revoke A while B serves; A is refused on the very next request (cache TTL 0)
       const revoked = await admin('DELETE', `/v1/admin/workspaces/${ws}/keys/${a.body.id}`);
@@ -246,20 +247,22 @@ describe('rotating keys without dropping traffic', () => {
 
     const t0 = Date.now();
     const rolled = await admin('POST', `/v1/admin/workspaces/${ws}/keys/${a.body.id}/roll`, {
-      overlap_seconds: 3,
+      overlap_seconds: 4,
     });
     expect(rolled.status).toBe(201);
     expect(rolled.body.allowed_domains).toEqual(['localhost']);
     const exp = Date.parse(rolled.body.previous.expires_at);
-    expect(exp).toBeGreaterThanOrEqual(t0 + 3000 - 1000);
-    // during the overlap both work
-    for (let i = 0; i < 5; i++) {
+    expect(exp).toBeGreaterThanOrEqual(t0 + 4000 - 1000);
+    // during the overlap both work (requests sent well before expires_at; a slow machine sends fewer)
+    let during = 0;
+    for (let i = 0; i < 5 && Date.now() < exp - 1500; i++, during++) {
       expect(await pub(keys.A, i)).toEqual({ status: 302, code: undefined });
       expect((await pub(rolled.body.key, i)).status).toBe(302);
     }
+    expect(during).toBeGreaterThan(0);
     // after expiry the old key is refused like a revoked one, the new one and the bystander work
     const wait = exp - Date.now() + 100;
-    expect(wait).toBeLessThan(5000);
+    expect(wait).toBeLessThan(6000);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     expect(await pub(keys.A, 0)).toEqual({ status: 401, code: 'invalid_key' });
     expect((await pub(rolled.body.key, 0)).status).toBe(302);
