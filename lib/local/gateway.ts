@@ -369,6 +369,20 @@ export function createGateway(opts: GatewayOptions): http.Server {
     if (route.auth === 'admin' && !adminAuthorized(event, opts.adminToken)) {
       return sendError(res, new AvtrzError('forbidden'), requestId);
     }
+    if (route.auth === 'admin') {
+      // what API Gateway's IAM authorizer adds for a signed caller
+      (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+        iam: {
+          accessKey: 'LOCAL',
+          accountId: '000000000000',
+          callerId: 'local-admin',
+          principalOrgId: null,
+          userArn: 'arn:aws:iam::000000000000:user/local-admin',
+          userId: 'local-admin',
+          cognitoIdentity: null,
+        },
+      };
+    }
     const fn = await load(route.handler);
     if (!fn) throw new Error(`lambdas/${route.handler}/handler.ts has no handler export`);
     const context = lambdaContext(`avtrz-${route.id}`, requestId, (route.timeoutSeconds ?? 10) * 1000);

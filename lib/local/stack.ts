@@ -131,7 +131,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const dataDir = path.resolve(opts.dataDir ?? '.avtrz');
   mkdirSync(dataDir, { recursive: true });
   const state = readState(dataDir);
-  if (opts.adminToken) state.adminToken = opts.adminToken;
+  // a token from the environment is used, not stored: unsetting it brings back the kept one
+  const adminToken = opts.adminToken || state.adminToken;
   const hmacSecret = opts.hmacSecret ?? state.hmacSecret;
   const onError =
     opts.onError ??
@@ -149,7 +150,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let envTouched = false;
 
   const gateway = createGateway({
-    adminToken: state.adminToken,
+    adminToken,
     isReady: () => ready,
     demoPage: () => demoPageHtml(apiUrl, cdnUrl, demo as Demo),
     demoPageHeaders: () => ({
@@ -236,7 +237,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     return {
       apiUrl,
       cdnUrl,
-      adminToken: state.adminToken,
+      adminToken,
       demo,
       dataDir,
       endpoints: { dynamo: dyn.endpoint, s3: s3h.endpoint },

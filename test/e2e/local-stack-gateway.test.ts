@@ -86,6 +86,7 @@ test('a real request reaches the handler as a payload-v2 event; the result is wr
   expect(e.cookies).toEqual(['sid=1', 'theme=dark']);
   expect(e.requestContext.http.sourceIp).toBe('127.0.0.1');
   expect(e.requestContext.stage).toBe('$default');
+  expect('authorizer' in e.requestContext).toBe(false);
   expect(res.headers.get('apigw-requestid')).toBe(e.requestContext.requestId);
 });
 
@@ -109,6 +110,10 @@ test('binary bodies arrive base64-encoded and base64 results are decoded', async
   const e = seen.at(-1) as APIGatewayProxyEventV2;
   expect(e.isBase64Encoded).toBe(true);
   expect(e.routeKey).toBe('POST /v1/admin/workspaces');
+  // admin routes carry what the IAM authorizer adds in AWS
+  expect(
+    (e.requestContext as unknown as { authorizer: { iam: { userArn: string } } }).authorizer.iam.userArn,
+  ).toMatch(/^arn:aws:iam::\d{12}:user\//);
 });
 
 test('a handler that throws gives 500 internal_error without internals', async () => {

@@ -349,8 +349,15 @@ describe('persistence', () => {
     expect(revoke.status).toBe(200);
     const old = stack.demo;
     const ports = { port: Number(new URL(stack.apiUrl).port), cdnPort: Number(new URL(stack.cdnUrl).port) };
+    const keptToken = stack.adminToken;
     await stack.stop();
-    stack = await startLocalStack({ dataDir, onError, ...ports });
+    // AVTRZ_ADMIN_TOKEN fixes the token for this run without replacing the kept one
+    stack = await startLocalStack({ dataDir, onError, ...ports, adminToken: 'fixed-admin-token-for-e2e' });
+    expect(stack.adminToken).toBe('fixed-admin-token-for-e2e');
+    const url = `${stack.apiUrl}/v1/admin/workspaces/${old.workspaceId}`;
+    expect((await fetch(url, { headers: admin() })).status).toBe(200);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${keptToken}` } })).status).toBe(403);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'demo.json'), 'utf8')).adminToken).toBe(keptToken);
     expect(stack.demo.workspaceId).toBe(old.workspaceId);
     expect(stack.demo.secretKey).toBe(old.secretKey);
     expect(stack.demo.publishableKey).not.toBe(old.publishableKey);
