@@ -39,14 +39,16 @@ async function fetchPhoto(id: string, profile: string): Promise<Photo | undefine
     log.info('no photo', { id, reason: outcome.reason, detail: outcome.detail });
     return undefined;
   }
+  let format: string;
   try {
-    await inspectOriginal(outcome.bytes);
+    ({ format } = await inspectOriginal(outcome.bytes));
   } catch (e) {
     if (!(e instanceof ImageRejected)) throw e;
     log.info('photo refused', { id, reason: e.reason });
     return undefined;
   }
-  return { bytes: outcome.bytes, contentType: outcome.contentType, version: photoVersion(outcome.bytes) };
+  // the stored type is the decoded format, not whatever header the provider sent
+  return { bytes: outcome.bytes, contentType: `image/${format}`, version: photoVersion(outcome.bytes) };
 }
 
 async function readFresh(id: string): Promise<PhotoRecord | undefined> {

@@ -49,6 +49,15 @@ async function lambdaClient() {
   return { client: lambda, InvokeCommand: mod.InvokeCommand };
 }
 
+/**
+ * How long a caller waits for a synchronous resolver answer: the provider's 3 s deadline plus
+ * decoding, resizing and two S3 writes, within the avatar function's 10 s timeout. Past it the
+ * caller serves the initials for this request (and stores nothing, so the next one retries).
+ */
+export const RESOLVER_WAIT_MS = 7000;
+/** An async (Event) invoke is only queued by Lambda; never hold a request longer than this for it. */
+export const EVENT_WAIT_MS = 1500;
+
 export class ResolverError extends Error {
   constructor(message: string) {
     super(message);
@@ -67,6 +76,7 @@ export async function invokeResolver(req: ResolverRequest): Promise<ResolverResu
       InvocationType: 'RequestResponse',
       Payload: new TextEncoder().encode(JSON.stringify(req)),
     }),
+    { abortSignal: AbortSignal.timeout(RESOLVER_WAIT_MS) },
   );
   const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
   if (out.FunctionError) throw new ResolverError(`resolver ${out.FunctionError}`);
@@ -116,6 +126,7 @@ export async function refreshInBackground(
         InvocationType: 'Event',
         Payload: new TextEncoder().encode(JSON.stringify(req)),
       }),
+      { abortSignal: AbortSignal.timeout(EVENT_WAIT_MS) },
     );
     return true;
   } catch (e) {
