@@ -6,11 +6,12 @@
  *  - needsResolver / resolveHit: a known record that lacks the requested variant (→ `variant`,
  *    synchronous) or is older than AVTRZ_REFRESH_DAYS (→ `refresh`, in the background, not
  *    counted). A known variant that is fresh needs neither: the hot path stays one DynamoDB call.
- * If the resolver cannot be reached the request still gets an image: the initials.
+ * If the resolver fails or does not answer within RESOLVER_WAIT_MS the request still gets an
+ * image: the initials, served but not recorded.
  */
 import { isStale, variantName } from '../core/photo';
 import type { Format } from '../core/size';
-import { storeInitialsAvatar, storeInitialsObject } from '../resolver/initials';
+import { storeInitialsObject } from '../resolver/initials';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { invokeResolver, refreshInBackground } from '../shared/resolver-client';
@@ -38,8 +39,10 @@ export async function resolveMiss(input: MissInput): Promise<AvatarRecord> {
     });
     return record;
   } catch (e) {
+    // the resolver failed or is slow: initials for this request, but no record, so a photo the
+    // resolver is still storing is not shadowed and the next request looks the profile up again
     logger.warn('resolver lookup failed; serving initials', { id: input.id, err: e as Error });
-    return (await storeInitialsAvatar(input.id, input.profile, input.now)).record;
+    return initialsStandIn(input.id, input.profile, input.now);
   }
 }
 
@@ -69,7 +72,12 @@ export async function resolveHit(rec: AvatarRecord, input: MissInput): Promise<A
     return record;
   } catch (e) {
     logger.warn('resolver variant failed; serving initials', { id: rec.id, err: e as Error });
-    const initials = await storeInitialsObject(rec.id, rec.profile);
-    return { ...rec, kind: 'initials', version: initials.version };
+    return initialsStandIn(rec.id, rec.profile, now);
   }
+}
+
+/** The initials object (stored, immutable) as a record for this one response; not written to DynamoDB. */
+async function initialsStandIn(id: string, profile: string, now = new Date()): Promise<AvatarRecord> {
+  const { version } = await storeInitialsObject(id, profile);
+  return { id, profile, version, kind: 'initials', fetched_at: now.toISOString() };
 }
