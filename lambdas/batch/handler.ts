@@ -22,6 +22,12 @@ import { countRequest } from '../store/usage';
 
 export const MAX_ITEMS = 100;
 export const BATCH_CONCURRENCY = 8;
+/**
+ * Time budget for starting items. 100 new lookups against a slow provider (3 s each, 8 at a time)
+ * would outlast the function's 29 s; items not started within the budget answer `unavailable`
+ * (retry them) and are not counted, and the ones in flight still finish in time.
+ */
+export const batchSettings = { budgetMs: 20_000 };
 
 type ItemError = { code: ErrorCode; type: ErrorType; message: string; param?: string };
 export type BatchResult =
@@ -131,8 +137,13 @@ export const handler = httpHandler(async (event, ctx) => {
   const secret = await hmacSecret();
   const used = { max: 0, counted: false };
   const sameProfile = new Map<string, Promise<void>>();
+  const deadline = Date.now() + batchSettings.budgetMs;
   const results = await mapBounded(items, BATCH_CONCURRENCY, async (item): Promise<BatchResult> => {
     const linkedin_url = item.linkedin_url ?? null;
+    if (Date.now() > deadline) {
+      const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
+      return { linkedin_url, status: 'error', error: itemError(err, ctx) };
+    }
     try {
       return { linkedin_url, status: 'ok', url: await serveItem(item, auth, secret, now, used, sameProfile) };
     } catch (e) {

@@ -5,7 +5,7 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { handler } from '../../lambdas/batch/handler';
+import { batchSettings, handler } from '../../lambdas/batch/handler';
 import { s3Client } from '../../lambdas/shared/clients';
 import { config, resetConfig } from '../../lambdas/shared/config';
 import { APP_ORIGIN, CDN, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
@@ -194,5 +194,23 @@ describe('results', () => {
     expect(res.json.results.every((x: { status: string }) => x.status === 'ok')).toBe(true);
     expect(p.maxInFlight()).toBeLessThanOrEqual(8);
     expect(p.maxInFlight()).toBeGreaterThan(1);
+  });
+
+  test('items not started within the time budget answer unavailable and are not counted', async () => {
+    const W = await workspaceWithKeys(1000);
+    const saved = batchSettings.budgetMs;
+    batchSettings.budgetMs = 200;
+    try {
+      // slow-*: the provider answers after the 3 s fetch deadline, so the first 8 outlast the budget
+      const items = Array.from({ length: 12 }, () => ({ linkedin_url: `linkedin.com/in/${fresh('slow')}` }));
+      const res = await batch({ items }, { 'x-api-key': W.sk });
+      expect(res.status).toBe(200);
+      const r = res.json.results as { status: string; url?: string; error?: { code: string } }[];
+      expect(r.slice(0, 8).every((x) => x.status === 'ok' && /initials\.svg$/.test(x.url ?? ''))).toBe(true);
+      expect(r.slice(8).map((x) => x.error?.code)).toEqual(Array(4).fill('unavailable'));
+      expect((await usageItem(W.ws, month()))?.used).toBe(8);
+    } finally {
+      batchSettings.budgetMs = saved;
+    }
   });
 });
