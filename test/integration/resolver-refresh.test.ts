@@ -189,6 +189,20 @@ function refreshSuite(name: string) {
       expect(after.kind).toBe('photo');
     });
 
+    test('concurrent requests for a stale profile start one refresh', async () => {
+      const W = await workspaceWithKeys(1000);
+      const slug = fresh('photo');
+      await avatar(W.pk, slug);
+      const v1 = (await record(slug)).version;
+      await age(slug, 31);
+      p.setPhoto(slug, { r: 250, g: 250, b: 10 });
+      const all = await Promise.all(Array.from({ length: 5 }, () => avatar(W.pk, slug)));
+      expect(all.every((r) => r.status === 302)).toBe(true);
+      await until(slug, (r) => r.version !== v1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(p.hits.get(slug)).toBe(2);
+    });
+
     test('an initials profile whose provider now has a photo becomes a photo', async () => {
       const W = await workspaceWithKeys(1000);
       const slug = fresh('photo');
