@@ -10,6 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -85,6 +86,10 @@ beforeAll(() => {
   S.prod = synth('prod');
   S.dev = synth('dev');
 }, 120_000);
+// each synth writes a cloud assembly (bundles, the sharp layer) to a temp dir: remove it
+afterAll(() => {
+  for (const s of Object.values(S)) if (s) fs.rmSync(s.assemblyDir, { recursive: true, force: true });
+});
 const get = (stage: 'prod' | 'dev') => S[stage] as Synth;
 
 const logicalId = (s: Synth, c: { node: { defaultChild?: unknown } }) =>
@@ -592,10 +597,15 @@ describe('dev stage', () => {
 
 describe('the app (bin/app.ts)', () => {
   it('fails synth on an unacknowledged cdk-nag finding', () => {
-    const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
-    const stack = buildApp(app, { account: '123456789012', region: 'eu-west-1' });
-    new s3.Bucket(stack, 'UnloggedBucket'); // violates AwsSolutions-S1 and S10
-    expect(() => app.synth()).toThrow(/AwsSolutions-S1'/);
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'avtrz-nag-'));
+    try {
+      const app = new App({ outdir, context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
+      const stack = buildApp(app, { account: '123456789012', region: 'eu-west-1' });
+      new s3.Bucket(stack, 'UnloggedBucket'); // violates AwsSolutions-S1 and S10
+      expect(() => app.synth()).toThrow(/AwsSolutions-S1'/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad stage with a clear error before building anything', () => {
