@@ -271,4 +271,32 @@ describe('rotating keys without dropping traffic', () => {
     const status = Object.fromEntries(list.map((k: { id: string; status: string }) => [k.id, k.status]));
     expect(status).toEqual({ [a.body.id]: 'expired', [rolled.body.id]: 'active', [s.body.id]: 'active' });
   });
+  it('an allow-list edit takes effect on the next request (key cache off)', async () => {
+    const ws = (await admin('POST', '/v1/admin/workspaces', { name: 'Domains Co', monthly_quota: 1000 })).body
+      .id;
+    const k = await admin('POST', `/v1/admin/workspaces/${ws}/keys`, {
+      type: 'publishable',
+      name: 'web',
+      allowed_domains: ['app.example.com'],
+    });
+    const from = async (origin: string) => {
+      const res = await fetch(
+        `${stack.apiUrl}/v1/avatar?key=${k.body.key}&linkedin_url=linkedin.com/in/dom-1&size=32`,
+        {
+          headers: { origin, accept: 'application/json' },
+          redirect: 'manual',
+        },
+      );
+      const body = res.status === 302 ? undefined : ((await res.json()) as { error: { code: string } });
+      return { status: res.status, code: body?.error.code };
+    };
+    expect(await from('https://app.example.com')).toEqual({ status: 302, code: undefined });
+    expect(await from('https://new.example.org')).toEqual({ status: 403, code: 'domain_blocked' });
+    const u = await admin('PATCH', `/v1/admin/workspaces/${ws}/keys/${k.body.id}`, {
+      allowed_domains: ['new.example.org'],
+    });
+    expect(u.status).toBe(200);
+    expect(await from('https://new.example.org')).toEqual({ status: 302, code: undefined });
+    expect(await from('https://app.example.com')).toEqual({ status: 403, code: 'domain_blocked' });
+  });
 });
