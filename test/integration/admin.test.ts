@@ -359,6 +359,52 @@ describe('keys', () => {
   });
 });
 
+describe('races', () => {
+  it('roll racing revoke: the old key ends revoked; a roll either happened whole or not at all', async () => {
+    for (let round = 0; round < 5; round++) {
+      const ws = await newWorkspace();
+      const k = await newKey(ws, { type: 'secret', name: 'srv' });
+      const [roll, revoke] = await Promise.all([
+        call('POST', `/v1/admin/workspaces/${ws}/keys/${k.id}/roll`, { body: { overlap_seconds: 600 } }),
+        call('DELETE', `/v1/admin/workspaces/${ws}/keys/${k.id}`),
+      ]);
+      expect(revoke.status).toBe(200);
+      expect([201, 400]).toContain(roll.status);
+      const list = (await call('GET', `/v1/admin/workspaces/${ws}/keys`)).body.keys;
+      const old = list.find((x: { id: string }) => x.id === k.id);
+      expect(old.status).toBe('revoked');
+      expect(old.revoked_at).toBe(revoke.body.revoked_at);
+      if (roll.status === 201) {
+        issuedKeys.push(roll.body.key);
+        expect(list).toHaveLength(2);
+        expect(old.expires_at).toBe(roll.body.previous.expires_at);
+        expect(await getKeyByHash(hashKey(roll.body.key))).toMatchObject({ id: roll.body.id });
+      } else {
+        expect(list).toHaveLength(1);
+        expect(old.expires_at).toBeNull();
+      }
+    }
+  });
+
+  it('concurrent rolls each create a key; the old expiry is the earliest asked for', async () => {
+    const ws = await newWorkspace();
+    const k = await newKey(ws, { type: 'secret', name: 'srv' });
+    const rs = await Promise.all(
+      [900, 300, 600].map((overlap_seconds) =>
+        call('POST', `/v1/admin/workspaces/${ws}/keys/${k.id}/roll`, { body: { overlap_seconds } }),
+      ),
+    );
+    expect(rs.map((r) => r.status)).toEqual([201, 201, 201]);
+    for (const r of rs) issuedKeys.push(r.body.key);
+    const list = (await call('GET', `/v1/admin/workspaces/${ws}/keys`)).body.keys;
+    expect(list).toHaveLength(4);
+    const old = list.find((x: { id: string }) => x.id === k.id);
+    const earliest = rs.map((r) => r.body.previous.expires_at).sort()[0];
+    expect(old.expires_at).toBe(earliest);
+    expect(Date.parse(old.expires_at) - Date.parse(old.created_at)).toBeLessThan(300_000 + 10_000);
+  });
+});
+
 describe('admin routes refuse API keys', () => {
   it('answers 403 forbidden to an x-api-key header or ?key= on every admin route', async () => {
     const ws = await newWorkspace();
