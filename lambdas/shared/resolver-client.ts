@@ -42,11 +42,16 @@ async function inProcess(): Promise<InProcess> {
   return (await import(IN_PROCESS_MODULE)) as InProcess;
 }
 
-let lambda: import('@aws-sdk/client-lambda').LambdaClient | undefined;
+let lambda:
+  | { client: import('@aws-sdk/client-lambda').LambdaClient; endpoint: string | undefined }
+  | undefined;
 async function lambdaClient() {
   const mod = await import('@aws-sdk/client-lambda');
-  if (!lambda) lambda = new mod.LambdaClient({ maxAttempts: 2 });
-  return { client: lambda, InvokeCommand: mod.InvokeCommand };
+  // one client per container; a local stack restarted in the same process may move the endpoint
+  const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA;
+  if (!lambda || lambda.endpoint !== endpoint)
+    lambda = { client: new mod.LambdaClient({ maxAttempts: 2 }), endpoint };
+  return { client: lambda.client, InvokeCommand: mod.InvokeCommand };
 }
 
 /**
