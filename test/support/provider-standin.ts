@@ -5,7 +5,8 @@
  *   nophoto-*  -> 404 (no photo: initials)
  *   fail-*     -> 500
  *   slow-*     -> the photo after `slowMs` (default 20 s: longer than any fetch timeout)
- *   big-*      -> a 4000x4000 JPEG (resolver memory)
+ *   big-*      -> a 4000x4000 JPEG (resolver memory; JPEG can be shrunk while decoding)
+ *   bigpng-*   -> a 4000x4000 PNG (resolver memory; PNG must be decoded in full)
  *   json-*     -> {"image_url": "<this origin>/img/<slug>"} (same-origin indirection)
  *   anything else -> a 400x400 JPEG filled with `colorOf(slug)`
  * `mode` switches the whole provider to 'down' (500 for all) or 'hang' (never answers).
@@ -34,14 +35,13 @@ export function colorOf(slug: string): { r: number; g: number; b: number } {
 }
 
 const cache = new Map<string, Buffer>();
-async function photo(slug: string, side: number): Promise<Buffer> {
-  const k = `${slug}:${side}`;
+async function photo(slug: string, side: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
+  const k = `${slug}:${side}:${format}`;
   let buf = cache.get(k);
   if (!buf) {
     const c = colorOf(slug);
-    buf = await sharp({ create: { width: side, height: side, channels: 3, background: c } })
-      .jpeg({ quality: 95 })
-      .toBuffer();
+    const img = sharp({ create: { width: side, height: side, channels: 3, background: c } });
+    buf = await (format === 'png' ? img.png({ compressionLevel: 9 }) : img.jpeg({ quality: 95 })).toBuffer();
     cache.set(k, buf);
   }
   return buf;
@@ -90,9 +90,12 @@ export async function startProviderStandin(): Promise<ProviderStandin> {
           .end(JSON.stringify({ image_url: `${state.origin}/img/${encodeURIComponent(slug)}` }));
         return;
       }
-      const body = await photo(slug, slug.startsWith('big-') ? 4000 : 400);
+      const png = slug.startsWith('bigpng-');
+      const body = await photo(slug, png || slug.startsWith('big-') ? 4000 : 400, png ? 'png' : 'jpeg');
       if (res.destroyed) return;
-      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length }).end(body);
+      res
+        .writeHead(200, { 'content-type': png ? 'image/png' : 'image/jpeg', 'content-length': body.length })
+        .end(body);
     } catch {
       if (!res.headersSent) res.writeHead(500).end();
     }
