@@ -11,18 +11,22 @@ import { hashKey } from '../../lambdas/core/keys';
 import { getKeyByHash } from '../../lambdas/store/keys';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from '../../lib/local/services';
 import { DEMO_PROFILE, LOCAL_BUCKET, type LocalStack, startLocalStack } from '../../lib/local/stack';
+import { type Provider, startProvider } from '../support/provider';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-'));
 let stack: LocalStack;
+let provider: Provider;
 const crashes: string[] = [];
 const onError = (_e: unknown, where: string) => crashes.push(where);
 
 beforeAll(async () => {
-  stack = await startLocalStack({ dataDir, onError });
+  provider = await startProvider();
+  stack = await startLocalStack({ dataDir, onError, upstreamUrl: provider.template });
 }, 60_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await provider?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -149,6 +153,31 @@ describe('gateway routing and errors', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')?.startsWith(`${stack.cdnUrl}/a/`)).toBe(true);
     expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  test('a photo travels the whole local chain: gateway -> avatar -> Invoke API -> resolver -> S3 -> CDN', async () => {
+    const res = await fetch(
+      `${stack.apiUrl}/v1/avatar?linkedin_url=linkedin.com/in/photo-e2e-chain&size=96&format=png`,
+      {
+        redirect: 'manual',
+        headers: { 'x-api-key': stack.demo.secretKey },
+      },
+    );
+    expect(res.status).toBe(302);
+    const location = res.headers.get('location') as string;
+    expect(location.startsWith(`${stack.cdnUrl}/a/`)).toBe(true);
+    expect(location).not.toContain('photo-e2e-chain'); // keyed hash, not the profile
+    expect(provider.hits.get('photo-e2e-chain')).toBe(1);
+    const obj = await fetch(location);
+    expect(obj.status).toBe(200);
+    expect(obj.headers.get('content-type')).toBe('image/png');
+    const sharp = (await import('sharp')).default;
+    const meta = await sharp(Buffer.from(await obj.arrayBuffer())).metadata();
+    expect({ format: meta.format, width: meta.width, height: meta.height }).toEqual({
+      format: 'png',
+      width: 96,
+      height: 96,
+    });
   });
 
   test('no handler crashed along the way', () => {
