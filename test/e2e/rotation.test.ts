@@ -126,12 +126,16 @@ class Traffic {
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers
-function usageOf(
-  u: any,
-  keyId: string,
-): { used: number; hourly: { hour: string; count: number }[]; status: string } {
-  return u.keys.find((k: { id: string }) => k.id === keyId);
+interface UsageKeyRow {
+  id: string;
+  used: number;
+  hourly: { hour: string; count: number }[];
+  status: string;
+}
+function usageOf(u: { keys: UsageKeyRow[] }, keyId: string): UsageKeyRow {
+  const row = u.keys.find((k) => k.id === keyId);
+  if (!row) throw new Error(`key ${keyId} missing from the usage answer`);
+  return row;
 }
 
 describe('rotating keys without dropping traffic', () => {
