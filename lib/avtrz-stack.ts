@@ -26,6 +26,7 @@ export class AvtrzStack extends Stack {
   readonly cdn: Cdn;
   readonly api: Api;
   readonly resolver: AvtrzFunction;
+  readonly fallback: AvtrzFunction;
   readonly hmacSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: AvtrzStackProps) {
@@ -77,7 +78,17 @@ export class AvtrzStack extends Stack {
     this.resolver.bindBucket(bucket, 'readwrite');
     this.resolver.bindHmacSecret(this.hmacSecret);
 
+    // requests matching no route: catalogue 404/405, no data access at all
+    this.fallback = new AvtrzFunction(this, 'Fallback', {
+      ...common,
+      handler: 'fallback',
+      memoryMb: 128,
+      timeoutSeconds: 3,
+      description: 'avtrz: 404/405 for requests matching no route',
+    });
+
     this.api = new Api(this, 'Api', {
+      fallback: this.fallback,
       routes: props.routes ?? ROUTES,
       throttle: o.throttle,
       logRetention,

@@ -41,6 +41,8 @@ export interface ApiProps {
   routes: readonly Route[];
   /** builds the function of one route; the caller applies the route's grants */
   functionFor: (route: Route) => AvtrzFunction;
+  /** answers every request that matches no route (the `$default` route): catalogue 404/405 */
+  fallback: AvtrzFunction;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
   logRemovalPolicy: RemovalPolicy;
@@ -106,6 +108,19 @@ export class Api extends Construct {
         });
       }
     }
+
+    // Without a $default route API Gateway answers unmatched requests itself with
+    // {"message":"Not Found"}; the fallback answers the catalogue's 404 / 405 instead.
+    const fallbackRoute = new apigw.HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.httpApi,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('FallbackIntegration', props.fallback.fn),
+    });
+    Validations.of(fallbackRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'The $default route only receives requests that match no route and answers them 404/405 without reading any data; it has no table, bucket or secret access to protect.',
+    });
 
     this.url = domainName ? `https://${props.domain?.domainName}` : (this.httpApi.apiEndpoint as string);
   }

@@ -296,13 +296,13 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         r.Properties.Runtime === 'nodejs22.x' &&
         r.Properties.Handler === 'index.handler',
     ).length;
-    expect(fnCount).toBe(ROUTES.length + 1); // + the resolver
+    expect(fnCount).toBe(ROUTES.length + 2); // + the resolver and the $default fallback
   });
 
   it('gives every function its own log group with retention, and a role that may write only there', () => {
     const s = get(stage);
     const days = stage === 'prod' ? 90 : 30;
-    for (const f of [...ROUTES.map((r) => fnOf(s, r).construct), s.stack.resolver]) {
+    for (const f of [...ROUTES.map((r) => fnOf(s, r).construct), s.stack.resolver, s.stack.fallback]) {
       const logsId = logicalId(s, f.logGroup);
       const fn = s.json.Resources[logicalId(s, f.fn)];
       expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logsId } });
@@ -441,7 +441,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     const s = get(stage);
     const routes = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
-      ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+      [...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'].sort(),
     );
     for (const route of ROUTES) {
       const r = routes.find((x) => x.Properties.RouteKey === `${route.method} ${route.path}`);
@@ -459,6 +459,19 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         IntegrationUri: getAtt(fnOf(s, route).id),
       });
     }
+    // everything else reaches the fallback, which has no data access at all
+    const dflt = routes.find((x) => x.Properties.RouteKey === '$default');
+    expect(dflt?.Properties.AuthorizationType).toBe('NONE');
+    const fallbackIntegration = s.json.Resources[dflt?.Properties.Target['Fn::Join'][1][1].Ref];
+    expect(fallbackIntegration.Properties.IntegrationUri).toEqual(getAtt(logicalId(s, s.stack.fallback.fn)));
+    const fallbackStmts = statementsOfRole(s, logicalId(s, s.stack.fallback.role));
+    expect(fallbackStmts.flatMap((x) => asArray(x.Action))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    const fallbackEnv = s.json.Resources[logicalId(s, s.stack.fallback.fn)].Properties.Environment.Variables;
+    expect(fallbackEnv.AVTRZ_TABLE).toBeUndefined();
+    expect(fallbackEnv.AVTRZ_HMAC_SECRET_ARN).toBeUndefined();
   });
 
   it('logs API access as JSON without query strings, and throttles the default stage', () => {
