@@ -124,8 +124,10 @@ export class AvtrzFunction extends Construct {
       },
     });
 
-    for (const [k, v] of Object.entries({ ...BASE_ENV, ...(props.defaults ?? {}) })) this.setEnv(k, v);
-    for (const [k, v] of Object.entries(props.environment ?? {})) this.setEnv(k, v);
+    // one variable at a time through setEnv, so a clash at any level throws instead of replacing
+    for (const layer of [BASE_ENV, props.defaults ?? {}, props.environment ?? {}]) {
+      for (const [k, v] of Object.entries(layer)) this.setEnv(k, v);
+    }
 
     if (props.tracing) {
       Validations.of(this).acknowledge({

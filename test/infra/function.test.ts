@@ -63,6 +63,13 @@ describe('AvtrzFunction environment', () => {
     ).toThrow('T/F: environment variable AVTRZ_STAGE is already set; refusing to overwrite it');
   });
 
+  it('refuses defaults that would replace a base variable', () => {
+    const { stack } = scope();
+    expect(
+      () => new AvtrzFunction(stack, 'F', { ...props, defaults: { NODE_OPTIONS: '--inspect' } }),
+    ).toThrow(/NODE_OPTIONS is already set; refusing to overwrite it/);
+  });
+
   it('refuses a later setEnv that would change a value, accepts an identical one', () => {
     const { stack } = scope();
     const f = new AvtrzFunction(stack, 'F', { ...props, defaults: { AVTRZ_STAGE: 'dev' } });
