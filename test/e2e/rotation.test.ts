@@ -303,4 +303,27 @@ describe('rotating keys without dropping traffic', () => {
     expect(await from('https://new.example.org')).toEqual({ status: 302, code: undefined });
     expect(await from('https://app.example.com')).toEqual({ status: 403, code: 'domain_blocked' });
   });
+  it('over HTTP, an API key on an admin route is 403 forbidden even next to the admin token', async () => {
+    const ws = (await admin('POST', '/v1/admin/workspaces', { name: 'Forbidden Co', monthly_quota: 10 })).body
+      .id;
+    const k = (await admin('POST', `/v1/admin/workspaces/${ws}/keys`, { type: 'secret', name: 's' })).body;
+    const viaHeader = await fetch(`${stack.apiUrl}/v1/admin/workspaces/${ws}/keys`, {
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'x-api-key': k.key },
+    });
+    expect(viaHeader.status).toBe(403);
+    expect(((await viaHeader.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    const viaQuery = await fetch(`${stack.apiUrl}/v1/admin/workspaces/${ws}/keys/${k.id}?key=${k.key}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
+    expect(viaQuery.status).toBe(403);
+    // and the key was not revoked by that refused call
+    const list = (await admin('GET', `/v1/admin/workspaces/${ws}/keys`)).body.keys;
+    expect(list[0].status).toBe('active');
+    // a key alone (no admin token) never reaches the management API either
+    const alone = await fetch(`${stack.apiUrl}/v1/admin/workspaces/${ws}`, {
+      headers: { 'x-api-key': k.key },
+    });
+    expect([401, 403]).toContain(alone.status);
+  });
 });
