@@ -161,7 +161,10 @@ describe('keys', () => {
     const b = await newKey(ws, { type: 'publishable', name: 'web', allowed_domains: ['localhost'] });
     const l = await call('GET', `/v1/admin/workspaces/${ws}/keys`);
     expect(l.status).toBe(200);
-    expect(l.body.keys.map((k: { id: string }) => k.id)).toEqual([a.id, b.id]);
+    expect(l.body.keys.map((k: { id: string }) => k.id).sort()).toEqual([a.id, b.id].sort());
+    // oldest first
+    const created = l.body.keys.map((k: { created_at: string }) => k.created_at);
+    expect([...created].sort()).toEqual(created);
     for (const k of l.body.keys) {
       expect(Object.keys(k).sort()).toEqual(
         [
@@ -184,7 +187,7 @@ describe('keys', () => {
     expect(l.raw).not.toContain(a.key);
     expect(l.raw).not.toContain(b.key);
     expect(l.raw).not.toContain(hashKey(a.key));
-    expect(l.body.keys[0].allowed_domains).toEqual([]);
+    expect(l.body.keys.find((k: { id: string }) => k.id === a.id).allowed_domains).toEqual([]);
   });
 
   it('updates name and allow-list; a publishable key keeps at least one domain', async () => {
@@ -330,7 +333,8 @@ describe('keys', () => {
     expect(again.body.error.code).toBe('invalid_request');
     expect(again.body.error.message).toMatch(/revoked/);
     const l = await call('GET', `/v1/admin/workspaces/${ws}/keys`);
-    expect(l.body.keys.map((x: { status: string }) => x.status)).toEqual(['revoked', 'active']);
+    const st = Object.fromEntries(l.body.keys.map((x: { id: string; status: string }) => [x.id, x.status]));
+    expect(st).toEqual({ [k.id]: 'revoked', [r.body.id]: 'active' });
   });
 
   it.each([
