@@ -58,7 +58,9 @@ describe('GET /v1/admin/workspaces/{ws}/usage', () => {
   it('shapes the current month per key per hour, every key listed', async () => {
     const r = await call('GET', `/v1/admin/workspaces/${ws}/usage`);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({
+    // compared by id: keys created in the same millisecond may come in either order
+    const byId = (list: { id: string }[]) => [...list].sort((x, y) => (x.id < y.id ? -1 : 1));
+    expect({ ...r.body, keys: byId(r.body.keys) }).toEqual({
       workspace_id: ws,
       month: thisMonth,
       monthly_quota: 5000,
@@ -107,7 +109,7 @@ describe('GET /v1/admin/workspaces/{ws}/usage', () => {
           used: 0,
           hourly: [],
         },
-      ],
+      ].sort((x, y) => (x.id < y.id ? -1 : 1)),
     });
     expect(r.raw).not.toContain(keys.old.key);
   });
