@@ -174,6 +174,7 @@ test('DynamoDB stopped mid-run: 503 in time, no crash, resumes after restart, on
 }, 120_000);
 
 test('S3 unreachable: cached redirects keep serving, a new lookup gets the initials fallback', async () => {
+  const c0 = proc.crashes.length;
   const known = slug('s3-known');
   expect((await jsonGet(known)).status).toBe(302);
   const s3 = stack.endpoints.s3;
@@ -190,7 +191,7 @@ test('S3 unreachable: cached redirects keep serving, a new lookup gets the initi
       expect(fresh.body.toString()).toMatch(/<text/); // initials, not the silhouette
     }
     expect(fresh.ms).toBeLessThan(ROUTE_TIMEOUT_MS);
-    expect(proc.crashes).toEqual([]);
+    expect(proc.crashes.slice(c0)).toEqual([]);
   } finally {
     await useEndpoints({ s3 });
   }
@@ -223,3 +224,24 @@ describe('photo provider slow, failing or hanging: initials, in time', () => {
     }
   });
 });
+
+// Last in the file: the hung call it leaves behind settles (and is reported) after the test.
+// KNOWN GAP (reported): the ONE DynamoDB client (lambdas/shared/clients.ts) has no request
+// timeout, so a DynamoDB that accepts connections but never answers (SIGSTOP) hangs the call until
+// middy's early-timeout fires at the Lambda deadline: a 500 JSON, a broken <img>. With a
+// requestTimeout on the client the SDK raises TimeoutError -> 503 SVG, and this test passes —
+// `test.failing` then fails, which is the signal to turn it into a plain `test`.
+test.failing('DynamoDB frozen (accepts, never answers): an image load gets the 503 SVG within the route timeout', async () => {
+  const s = slug('ddb-frozen');
+  expect((await jsonGet(s)).status).toBe(302);
+  const pid = dynamo.process.pid as number;
+  process.kill(pid, 'SIGSTOP');
+  let r: Reply & { ms: number };
+  try {
+    r = await timed(imageGet(s));
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  expectSvgError(r, 503, 'unavailable');
+  expect(r.ms).toBeLessThan(ROUTE_TIMEOUT_MS);
+}, 60_000);
