@@ -23,18 +23,15 @@ import {
 import { s3Key } from '../store/schema';
 import { ImageRejected, inspectOriginal, renderVariant } from './image';
 import { storeInitialsAvatar, storeInitialsObject } from './initials';
-import { type LookupOptions, lookupPhoto } from './provider';
+import { lookupPhoto } from './provider';
 
 const log = logger.child({ component: 'resolver' });
-
-/** Test seam: provider fetch options (e.g. a shorter timeout). Production uses the defaults. */
-export const providerOptions: LookupOptions = {};
 
 type Photo = { bytes: Buffer; contentType: string; version: string };
 
 /** Ask the provider and validate what it gave; undefined = no usable photo (reason logged). */
 async function fetchPhoto(id: string, profile: string): Promise<Photo | undefined> {
-  const outcome = await lookupPhoto(config().upstreamUrl, profile, providerOptions);
+  const outcome = await lookupPhoto(config().upstreamUrl, profile);
   if (outcome.kind === 'none') {
     log.info('no photo', { id, reason: outcome.reason, detail: outcome.detail });
     return undefined;
