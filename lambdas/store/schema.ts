@@ -17,7 +17,9 @@
  *                (e.g. 19 keys each busy in every hour of the month) under the 400 KB item limit.
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
- *                                                      fetched_at
+ *                                                      fetched_at, checked_at? (last refresh attempt;
+ *                                                      the photo is due for refresh AVTRZ_REFRESH_DAYS
+ *                                                      after the later of the two)
  *
  * S3 objects (private bucket, served by CloudFront under /a/*)
  *  a/<hmacid>/<version>/<size>.<format>   resized photo variants (immutable)
