@@ -68,6 +68,8 @@ export interface RawRequest {
   rawHeaders: string[];
   body: Buffer;
   sourceIp: string;
+  /** the port the request came in on (x-forwarded-port) */
+  localPort?: number;
   httpVersion: string;
 }
 
@@ -144,6 +146,15 @@ export function buildEventV2(
         .map((c) => c.trim())
         .filter(Boolean)
     : undefined;
+  // what API Gateway adds in front of the function
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${req.sourceIp}`
+    : req.sourceIp;
+  headers['x-forwarded-proto'] = 'http';
+  if (req.localPort) headers['x-forwarded-port'] = String(req.localPort);
+  headers['x-amzn-trace-id'] ??=
+    `Root=1-${Math.floor(ctx.now.getTime() / 1000).toString(16)}-` +
+    createHash('sha256').update(ctx.requestId).digest('hex').slice(0, 24);
   const domainName = (headers.host ?? 'localhost').replace(/:\d+$/, '');
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
@@ -362,6 +373,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
         body,
         sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
         httpVersion: req.httpVersion,
+        localPort: req.socket.localPort,
       },
       { routeKey: routeKey(route), pathParameters },
       { requestId, now: new Date() },
@@ -500,6 +512,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
         'content-length': html.length,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'strict-origin-when-cross-origin',
+        'x-request-id': requestId,
         ...(opts.demoPageHeaders?.() ?? {}),
       });
       res.end(method === 'HEAD' ? undefined : html);

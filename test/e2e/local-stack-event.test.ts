@@ -92,11 +92,21 @@ describe('buildEventV2', () => {
     expect(e.headers).toEqual({
       host: 'localhost:3000',
       'x-api-key': 'sk_live_x',
-      'x-forwarded-for': '10.0.0.1,10.0.0.2',
+      // the client's own list, then the address API Gateway saw
+      'x-forwarded-for': '10.0.0.1,10.0.0.2, 127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-amzn-trace-id': expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
     });
     expect(e.cookies).toEqual(['a=1', 'b=2']);
     expect(e.requestContext.domainName).toBe('localhost');
     expect(e.requestContext.http.userAgent).toBe('');
+    const withPort = buildEventV2(
+      raw({ localPort: 3000 }),
+      { routeKey: 'GET /v1/avatar' },
+      { requestId: 'r', now },
+    );
+    expect(withPort.headers['x-forwarded-port']).toBe('3000');
+    expect(withPort.headers['x-forwarded-for']).toBe('127.0.0.1');
   });
 
   test('path parameters come from the route match', () => {
