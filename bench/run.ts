@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import { bundle, coldImportMs, DOC_CLIENT_ONLY, VARIANTS } from './lib/bundle';
 import { runHttpSections } from './lib/http-sections';
 import { median, round } from './lib/stats';
+import { benchmarksSection, writeReadmeSection } from './readme';
 
 const ROOT = path.resolve(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'avtrz-bench-'));
@@ -84,15 +85,15 @@ async function bundleSection(): Promise<Record<string, unknown>> {
     const [a, b] = coldImportMs([avatar.file, base.file], runs, env);
     const am = median(a);
     const bm = median(b);
-    const tag = i === 0 ? '' : ` [${v.name}]`;
+    const tag = i === 0 ? '' : ` [${v.short}]`;
     row(
-      `avatar bundle KB${tag}`,
+      `avatar bundle${tag}`,
       `${avatar.kb} KB`,
       `${base.kb} KB doc-client-only`,
       `${round(avatar.kb / base.kb)}×`,
     );
     row(
-      `cold import ms, median of ${runs}${tag}`,
+      `cold import, median of ${runs}${tag}`,
       `${round(am, 1)} ms`,
       `${round(bm, 1)} ms doc-client-only`,
       `${round(am / bm)}×`,
@@ -180,6 +181,10 @@ async function main(): Promise<void> {
   for (const t of targets)
     log(`| ${t.name} | ${t.target} | ${t.value} | ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'} |`);
   log(`\nwrote bench/results.json (${results.total_seconds} s)`);
+  if (process.argv.includes('--readme')) {
+    writeReadmeSection(path.join(ROOT, 'README.md'), benchmarksSection(results, lines));
+    log('updated the README "Benchmarks" section');
+  }
   rmSync(TMP, { recursive: true, force: true });
 }
 

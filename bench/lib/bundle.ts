@@ -22,6 +22,8 @@ export interface BundleInfo {
 /** `entry`: a file, or `{ contents }` of a TypeScript module resolved from the repository root. */
 export interface BundleVariant {
   name: string;
+  /** label in the printed table */
+  short: string;
   /** esbuild mainFields; undefined = esbuild's default for node (main first: CommonJS builds) */
   mainFields?: string[];
   external: string[];
@@ -30,16 +32,22 @@ export interface BundleVariant {
 /** How the CDK function construct bundles (lib/constructs/function.ts: minify, CJS, bundleAwsSDK, sharp external). */
 export const AS_DEPLOYED: BundleVariant = {
   name: 'as deployed (SDK bundled, CJS builds)',
+  short: 'as deployed',
   external: ['sharp'],
 };
 export const VARIANTS: BundleVariant[] = [
   AS_DEPLOYED,
   {
     name: 'SDK bundled, ESM builds (mainFields module)',
+    short: 'ESM builds',
     mainFields: ['module', 'main'],
     external: ['sharp'],
   },
-  { name: 'SDK from the Lambda runtime (external)', external: ['sharp', '@aws-sdk/*', '@smithy/*'] },
+  {
+    name: 'SDK from the Lambda runtime (external)',
+    short: 'runtime SDK',
+    external: ['sharp', '@aws-sdk/*', '@smithy/*'],
+  },
 ];
 
 export async function bundle(

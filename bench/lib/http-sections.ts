@@ -112,12 +112,7 @@ export async function runHttpSections(o: HttpSectionOptions): Promise<Record<str
     const b = pooled(rounds.b);
     const tput = h.rps / b.rps;
     const p99r = h.p99_ms / b.p99_ms;
-    o.row(
-      `avatar req/s, known profile, HTTP, c=${C}`,
-      `${h.rps}`,
-      `${b.rps} bare UpdateItem`,
-      `${round(tput)}×`,
-    );
+    o.row(`avatar req/s, known profile, c=${C}`, `${h.rps}`, `${b.rps} bare UpdateItem`, `${round(tput)}×`);
     o.row(
       'avatar p50 / p99 ms',
       `${h.p50_ms} / ${h.p99_ms}`,
@@ -162,9 +157,9 @@ export async function runHttpSections(o: HttpSectionOptions): Promise<Record<str
     const n99 = percentile(ns, 99);
     const f50 = percentile(fs, 50);
     o.row(
-      `new lookup p50 / p99 ms (n=${L}, ${photos} photos)`,
+      `new lookup p50 / p99 ms (${photos}/${L} photos)`,
       `${round(n50, 1)} / ${round(n99, 1)}`,
-      `${round(f50, 1)} / ${round(percentile(fs, 99), 1)} fetch+resize only`,
+      `${round(f50, 1)} / ${round(percentile(fs, 99), 1)} fetch + resize only`,
       `p50 ${round(n50 / f50)}×`,
     );
     o.targets.push({
@@ -250,7 +245,7 @@ async function diskContext(
     bare_update_item: { rps: round(b.rps, 1), p50_ms: round(b.p50, 1), p99_ms: round(b.p99, 1) },
   };
   o.row(
-    '[context] disk-backed DynamoDB Local req/s',
+    '[context] req/s on disk-backed DynamoDB Local',
     `${r.http.rps}`,
     `${r.bare_update_item.rps} bare UpdateItem`,
     `${round(h.rps / b.rps)}×`,

@@ -66,9 +66,9 @@ export async function resolverMemory(o: {
   const jpeg = r.after_big.hwm_mb;
   const peak = r.after_big_png.hwm_mb; // VmHWM is monotonic: the peak over every source so far
   o.row(
-    'resolver peak RSS, 4000×4000 JPEG / then PNG source',
+    'resolver peak RSS, 4000² JPEG / PNG',
     `${jpeg} / ${peak} MB`,
-    `${r.after_small.hwm_mb} MB after a 400×400 source (${r.after_import.hwm_mb} MB after import)`,
+    `${r.after_small.hwm_mb} MB after a 400² source`,
     `+${round(jpeg - r.after_small.hwm_mb, 1)} / +${round(peak - r.after_small.hwm_mb, 1)} MB`,
   );
   o.targets.push({
