@@ -49,7 +49,10 @@ export interface GatewayOptions {
   /** extra headers for the demo page (its CSP names the CDN origin) */
   demoPageHeaders?: () => Record<string, string>;
   loadHandler?: HandlerLoader;
+  /** API Gateway's integration timeout (30 s): past it, 503 */
   timeoutMs?: number;
+  /** a function's own timeout (default: the route's timeoutSeconds, else 10 s): past it, 500 */
+  functionTimeoutMs?: (route: Route) => number;
   payloadLimitBytes?: number;
   /** function name the Lambda Invoke API answers for (AVTRZ_RESOLVER_FUNCTION) */
   resolverFunctionName?: string;
@@ -397,15 +400,20 @@ export function createGateway(opts: GatewayOptions): http.Server {
     }
     const fn = await load(route.handler);
     if (!fn) throw new Error(`lambdas/${route.handler}/handler.ts has no handler export`);
-    const context = lambdaContext(`avtrz-${route.id}`, requestId, (route.timeoutSeconds ?? 10) * 1000);
-    const running = fn(event, context);
-    running.catch((e) => onError(e, `${routeKey(route)} (after the gateway timeout)`));
+    // the function's own timeout (lib/constructs/function.ts default 10 s) ends it with an error,
+    // which API Gateway answers 500; API Gateway's own 30 s limit answers 503
+    const lambdaMs = opts.functionTimeoutMs?.(route) ?? (route.timeoutSeconds ?? 10) * 1000;
+    const context = lambdaContext(`avtrz-${route.id}`, requestId, lambdaMs);
+    const running = Promise.resolve().then(() => fn(event, context));
     let result: unknown;
     try {
-      result = await withTimeout(running, timeoutMs);
+      result = await withTimeout(running, Math.min(timeoutMs, lambdaMs));
     } catch (e) {
-      if (e instanceof Timeout) return sendError(res, new AvtrzError('unavailable'), requestId);
-      throw e;
+      if (!(e instanceof Timeout)) throw e;
+      running.catch((late) => onError(late, `${routeKey(route)} (after its timeout)`));
+      if (timeoutMs <= lambdaMs) return sendError(res, new AvtrzError('unavailable'), requestId);
+      onError(new Error(`Task timed out after ${(lambdaMs / 1000).toFixed(2)} seconds`), routeKey(route));
+      return sendError(res, new AvtrzError('internal_error'), requestId);
     }
     writeResult(res, result, requestId);
   }
@@ -462,7 +470,9 @@ export function createGateway(opts: GatewayOptions): http.Server {
     if (type === 'Event') {
       res.writeHead(202, { 'x-amzn-requestid': requestId });
       res.end();
-      fn(payload, context).catch((e) => onError(e, `${wanted} (async invoke)`));
+      Promise.resolve()
+        .then(() => fn(payload, context))
+        .catch((e) => onError(e, `${wanted} (async invoke)`));
       return;
     }
     const head = {
@@ -470,7 +480,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
       'x-amzn-requestid': requestId,
       'x-amz-executed-version': '$LATEST',
     };
-    const running = fn(payload, context);
+    const running = Promise.resolve().then(() => fn(payload, context));
     try {
       const out = await withTimeout(running, ms);
       res.writeHead(200, head);

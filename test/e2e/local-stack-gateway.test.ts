@@ -138,6 +138,28 @@ test('a handler slower than the gateway timeout gives 503 unavailable', async ()
   expect((await res.json()).error).toMatchObject({ code: 'unavailable', type: 'api' });
 });
 
+test("a handler past its own function timeout (shorter than the gateway's) gives 500 internal_error", async () => {
+  const gw = createGateway({
+    adminToken: TOKEN,
+    isReady: () => true,
+    loadHandler: async (name) => handlers[name],
+    timeoutMs: 2000,
+    functionTimeoutMs: () => 100,
+    onError: (_e, where) => errors.push(where),
+  });
+  const port = await listen(gw, 0, 'function-timeout gateway');
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/admin/workspaces/ws_1/keys`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(500);
+    expect((await res.json()).error).toMatchObject({ code: 'internal_error', type: 'api' });
+    expect(errors).toContain('GET /v1/admin/workspaces/{ws}/keys');
+  } finally {
+    await closeServer(gw);
+  }
+});
+
 test('a body over the payload limit is refused before the handler runs', async () => {
   const before = seen.length;
   const res = await fetch(`${base}/v1/admin/workspaces`, {
