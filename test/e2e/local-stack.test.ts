@@ -11,6 +11,7 @@ import { hashKey } from '../../lambdas/core/keys';
 import { getKeyByHash } from '../../lambdas/store/keys';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from '../../lib/local/services';
 import { DEMO_PROFILE, LOCAL_BUCKET, type LocalStack, startLocalStack } from '../../lib/local/stack';
+import { launchChromium } from '../browser/support/chromium';
 import { type Provider, startProvider } from '../support/provider';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-'));
@@ -84,6 +85,38 @@ describe('local pages', () => {
     // the page's CSP lets the image load from the CDN stand-in
     expect(res.headers.get('content-security-policy')).toContain(`img-src 'self' ${stack.cdnUrl}`);
   });
+});
+
+test('in headless Chromium the demo page shows the avatar, on 127.0.0.1 and on localhost', async () => {
+  const browser = await launchChromium();
+  try {
+    for (const origin of [stack.apiUrl, stack.apiUrl.replace('127.0.0.1', 'localhost')]) {
+      const page = await browser.newPage();
+      const cdnResponses: number[] = [];
+      page.on('response', (r) => {
+        if (r.url().startsWith(`${stack.cdnUrl}/a/`)) cdnResponses.push(r.status());
+      });
+      await page.goto(`${origin}/`);
+      const img = page.locator('#demo-avatar');
+      // settles on load or error (an error leaves naturalWidth 0, and the assertion below says so)
+      await img.evaluate((el: HTMLImageElement) =>
+        el.complete
+          ? undefined
+          : new Promise((r) => {
+              el.addEventListener('load', r, { once: true });
+              el.addEventListener('error', r, { once: true });
+            }),
+      );
+      const size = await img.evaluate((el: HTMLImageElement) => ({
+        w: el.naturalWidth,
+        h: el.naturalHeight,
+      }));
+      expect({ origin, size, cdn: cdnResponses }).toEqual({ origin, size: { w: 128, h: 128 }, cdn: [200] });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });
 
 describe('gateway routing and errors', () => {
