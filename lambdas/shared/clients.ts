@@ -8,12 +8,20 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from './config';
 
+/**
+ * Per-attempt bounds. With 3 attempts and the SDK's backoff a dead or frozen dependency is given
+ * up on in about 6.5 s, inside the avatar route's 10 s timeout, so the caller gets the catalogue's
+ * 503 (an SVG for image loads) instead of a Lambda timeout.
+ */
+const REQUEST_HANDLER = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
+const MAX_ATTEMPTS = 3;
+
 let ddb: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   if (!ddb) {
-    const base = new DynamoDBClient({ maxAttempts: 3 });
+    const base = new DynamoDBClient({ maxAttempts: MAX_ATTEMPTS, requestHandler: REQUEST_HANDLER });
     ddb = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
   }
   return ddb;
@@ -23,7 +31,11 @@ export function dynamo(): DynamoDBDocumentClient {
 export async function s3Client(): Promise<S3Client> {
   if (!s3) {
     const { S3Client: Client } = await import('@aws-sdk/client-s3');
-    s3 = new Client({ forcePathStyle: config().s3ForcePathStyle, maxAttempts: 3 });
+    s3 = new Client({
+      forcePathStyle: config().s3ForcePathStyle,
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: REQUEST_HANDLER,
+    });
   }
   return s3;
 }

@@ -225,13 +225,11 @@ describe('photo provider slow, failing or hanging: initials, in time', () => {
   });
 });
 
-// Last in the file: the hung call it leaves behind settles (and is reported) after the test.
-// KNOWN GAP (reported): the ONE DynamoDB client (lambdas/shared/clients.ts) has no request
-// timeout, so a DynamoDB that accepts connections but never answers (SIGSTOP) hangs the call until
-// middy's early-timeout fires at the Lambda deadline: a 500 JSON, a broken <img>. With a
-// requestTimeout on the client the SDK raises TimeoutError -> 503 SVG, and this test passes —
-// `test.failing` then fails, which is the signal to turn it into a plain `test`.
-test.failing('DynamoDB frozen (accepts, never answers): an image load gets the 503 SVG within the route timeout', async () => {
+// Last in the file: the frozen process is resumed in `finally`.
+// The ONE DynamoDB client (lambdas/shared/clients.ts) bounds every attempt (requestTimeout), so a
+// DynamoDB that accepts connections but never answers (SIGSTOP) ends in the SDK's TimeoutError ->
+// 503 SVG well before the Lambda deadline, not a 500 JSON / broken <img> at the deadline.
+test('DynamoDB frozen (accepts, never answers): an image load gets the 503 SVG within the route timeout', async () => {
   const s = slug('ddb-frozen');
   expect((await jsonGet(s)).status).toBe(302);
   const pid = dynamo.process.pid as number;
