@@ -162,7 +162,7 @@ export function createCdn(opts: CdnOptions): http.Server {
 
   return http.createServer((req, res) => {
     handle(req, res).catch((e) => {
-      onError(e, `cdn ${req.method} ${req.url}`);
+      onError(e, `cdn ${req.method} ${(req.url ?? '').split('?')[0]}`);
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end('Bad Gateway');

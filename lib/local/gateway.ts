@@ -545,7 +545,8 @@ export function createGateway(opts: GatewayOptions): http.Server {
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e) => {
-      onError(e, `${req.method} ${req.url}`);
+      // the path only: a query string may carry ?key=, which is never logged
+      onError(e, `${req.method} ${(req.url ?? '').split('?')[0]}`);
       if (!res.headersSent) sendError(res, new AvtrzError('internal_error'), randomUUID());
       else res.destroy();
     });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { setDynamo, setS3 } from '../../lambdas/shared/clients';
 import { resetConfig } from '../../lambdas/shared/config';
+import { logger } from '../../lambdas/shared/logger';
 import { createCdn } from './cdn';
 import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, type HandlerLoader, listen } from './gateway';
 import { type Demo, ensureDemo, readState, writeState } from './seed';
@@ -136,8 +137,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const hmacSecret = opts.hmacSecret ?? state.hmacSecret;
   const onError =
     opts.onError ??
+    // the structured logger masks anything key-shaped, in the message and the stack alike
     ((err: unknown, where: string) =>
-      process.stderr.write(`[avtrz] error in ${where}: ${(err as Error)?.stack ?? err}\n`));
+      logger.error('local stack error', { where, err: err as Error, stack: (err as Error)?.stack }));
 
   let ready = false;
   let s3: S3Client | undefined;
