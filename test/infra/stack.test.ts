@@ -537,6 +537,22 @@ describe('real bundling (prod synth)', () => {
     }
   });
 
+  it('takes the AWS SDK from the runtime, keeping the avatar bundle small', () => {
+    const s = get('prod');
+    const avatar = ROUTES.find((r) => r.id === 'Avatar');
+    if (!avatar) throw new Error('no Avatar route');
+    const { res } = fnOf(s, avatar);
+    const code = fs.readFileSync(
+      path.join(s.assemblyDir, res.Metadata['aws:asset:path'], 'index.js'),
+      'utf8',
+    );
+    expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    expect(code).toMatch(/require\("@aws-sdk\/lib-dynamodb"\)/);
+    // the SDK's own code is not inside (its service identifier would be)
+    expect(code).not.toContain('DynamoDB_20120810');
+    expect(Buffer.byteLength(code)).toBeLessThan(300 * 1024);
+  });
+
   it('leaves sharp out of the resolver bundle', () => {
     const s = get('prod');
     const res = s.json.Resources[logicalId(s, s.stack.resolver.fn)];
