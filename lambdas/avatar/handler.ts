@@ -12,11 +12,10 @@ import { authenticate } from '../shared/auth';
 import { config } from '../shared/config';
 import { type HttpEvent, type HttpResult, httpHandler, type RequestCtx } from '../shared/http';
 import { hmacSecret } from '../shared/secret';
-import { getAvatar } from '../store/avatars';
-import { countRequest, readUsed } from '../store/usage';
+import { readUsed } from '../store/usage';
 import { locationFor } from './location';
-import { needsResolver, resolveHit, resolveMiss } from './miss';
 import { renderAvatarError } from './render';
+import { serveAvatar } from './serve';
 
 let clock: () => Date = () => new Date();
 /** Tests: inject the clock (month rollover, expiry). */
@@ -46,21 +45,10 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
   const { profile, size, format, fallback } = params;
 
   const id = profileId(await hmacSecret(), profile);
-  let rec = await getAvatar(id);
-
-  const count = await countRequest({
-    workspaceId: auth.workspaceId,
-    keyId: auth.keyId,
-    now,
-    quota: auth.monthlyQuota,
-    enforceQuota: !rec,
-  });
-  const quota = quotaHeaders({ limit: auth.monthlyQuota, used: count.used }, now);
-  if (!count.counted) throw new AvtrzError('plan_limit', undefined, undefined, quota);
-
-  if (!rec) rec = await resolveMiss({ id, profile, size, format, now });
-  else if (needsResolver(rec, size, format, now))
-    rec = await resolveHit(rec, { id, profile, size, format, now });
+  const served = await serveAvatar({ id, profile, size, format, auth, now });
+  const quota = quotaHeaders({ limit: auth.monthlyQuota, used: served.used }, now);
+  if (!served.record) throw new AvtrzError('plan_limit', undefined, undefined, quota);
+  const rec = served.record;
   ctx.log.debug('avatar', { key_id: auth.keyId, workspace_id: auth.workspaceId, kind: rec.kind });
 
   if (rec.kind === 'initials' && fallback === '404') {

@@ -7,7 +7,7 @@
  */
 
 import { locationFor } from '../avatar/location';
-import { needsResolver, resolveHit, resolveMiss } from '../avatar/miss';
+import { serveAvatar } from '../avatar/serve';
 import { AvtrzError, type ErrorCode, type ErrorType, invalidParam } from '../core/errors';
 import { profileId } from '../core/hmac';
 import { parseProfile } from '../core/profile';
@@ -17,8 +17,6 @@ import { type AuthContext, authenticate } from '../shared/auth';
 import { config } from '../shared/config';
 import { httpHandler, isUnavailable, json, parseJsonBody, type RequestCtx } from '../shared/http';
 import { hmacSecret } from '../shared/secret';
-import { getAvatar } from '../store/avatars';
-import { countRequest } from '../store/usage';
 
 export const MAX_ITEMS = 100;
 export const BATCH_CONCURRENCY = 8;
@@ -82,21 +80,11 @@ async function serveKnownOrNew(
   now: Date,
   used: { max: number; counted: boolean },
 ): Promise<string> {
-  let rec = await getAvatar(id);
-  const count = await countRequest({
-    workspaceId: auth.workspaceId,
-    keyId: auth.keyId,
-    now,
-    quota: auth.monthlyQuota,
-    enforceQuota: !rec,
-  });
-  used.max = Math.max(used.max, count.used);
+  const served = await serveAvatar({ id, profile, size, format, auth, now });
+  used.max = Math.max(used.max, served.used);
   used.counted = true;
-  if (!count.counted) throw new AvtrzError('plan_limit');
-  if (!rec) rec = await resolveMiss({ id, profile, size, format, now });
-  else if (needsResolver(rec, size, format, now))
-    rec = await resolveHit(rec, { id, profile, size, format, now });
-  return locationFor(config().cdnUrl, rec, size, format);
+  if (!served.record) throw new AvtrzError('plan_limit');
+  return locationFor(config().cdnUrl, served.record, size, format);
 }
 
 function itemError(e: unknown, ctx: RequestCtx): ItemError {
