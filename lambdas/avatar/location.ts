@@ -3,8 +3,8 @@
  * token-shaped version, a snapped size, an enum format): no input can change the host.
  */
 import { ID_RE } from '../core/hmac';
+import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
-import type { AvatarRecord } from '../store/records';
 import { s3Key } from '../store/schema';
 
 const VERSION_RE = /^[A-Za-z0-9_-]{1,64}$/;

@@ -10,13 +10,13 @@
  * image: the initials, served but not recorded.
  */
 import { isStale, variantName } from '../core/photo';
+import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
 import { storeInitialsObject } from '../resolver/initials';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { invokeResolver, refreshInBackground } from '../shared/resolver-client';
 import { forgetAvatar } from '../store/avatars';
-import type { AvatarRecord } from '../store/records';
 
 export interface MissInput {
   /** HMAC id of the profile */

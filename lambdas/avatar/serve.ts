@@ -3,10 +3,11 @@
  * each item of POST /v1/avatars/batch: the avatar record (memory, else DynamoDB) → ONE counted
  * write (a new lookup is refused at the quota) → the record, through the resolver when needed.
  */
+
+import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
 import type { AuthContext } from '../shared/auth';
 import { getAvatar } from '../store/avatars';
-import type { AvatarRecord } from '../store/records';
 import { countRequest } from '../store/usage';
 import { needsResolver, resolveHit, resolveMiss } from './miss';
 

@@ -3,21 +3,10 @@
  * into API responses. Pure functions, no AWS imports.
  */
 import type { KeyType } from './keys';
+import type { KeyRecord } from './records';
 
-/** Key fields the views need (structurally the store's KeyRecord). */
-export interface KeyFields {
-  id: string;
-  workspace_id: string;
-  type: KeyType;
-  name: string;
-  last4: string;
-  allowed_domains: string[];
-  created_at: string;
-  updated_at?: string;
-  revoked_at?: string;
-  expires_at?: string;
-  exposed_at?: string;
-}
+/** The views are built from the stored key record. */
+export type KeyFields = KeyRecord;
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';
 

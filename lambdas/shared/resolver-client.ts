@@ -12,7 +12,7 @@
  * the avatar bundle; in a deployed function the variable is always set and that branch is dead.
  */
 import type { PhotoFormat } from '../core/photo';
-import type { AvatarRecord } from '../store/records';
+import type { AvatarRecord } from '../core/records';
 import { config } from './config';
 import { logger } from './logger';
 

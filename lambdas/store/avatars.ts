@@ -6,9 +6,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TtlCache } from '../core/keycache';
+import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
-import type { AvatarRecord } from './records';
 import { pk, sk } from './schema';
 import { stripKeys } from './workspaces';
 
@@ -38,6 +38,17 @@ async function readAvatar(id: string, consistent: boolean): Promise<AvatarRecord
   return item as AvatarRecord;
 }
 
+/** The DynamoDB item of a record: variants as a string set (grown with ADD), none when empty. */
+export function avatarItem(rec: AvatarRecord): Record<string, unknown> {
+  const { variants, ...rest } = rec;
+  return {
+    pk: pk.avatar(rec.id),
+    sk: sk.avatar,
+    ...rest,
+    ...(variants?.length ? { variants: new Set(variants) } : {}),
+  };
+}
+
 /** The avatar record for an id: memory first, then DynamoDB. Misses are not cached. */
 export async function getAvatar(id: string): Promise<AvatarRecord | undefined> {
   const hit = cache.get(id);
@@ -51,17 +62,11 @@ export async function getAvatar(id: string): Promise<AvatarRecord | undefined> {
  * Create the record unless one exists; on a clash (a concurrent creator won) return the winner.
  */
 export async function putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord> {
-  const { variants, ...rest } = rec;
   try {
     await dynamo().send(
       new PutCommand({
         TableName: config().tableName,
-        Item: {
-          pk: pk.avatar(rec.id),
-          sk: sk.avatar,
-          ...rest,
-          ...(variants?.length ? { variants: new Set(variants) } : {}),
-        },
+        Item: avatarItem(rec),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

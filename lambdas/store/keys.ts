@@ -7,9 +7,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { generateKey, hashKey, type KeyType, last4, newId } from '../core/keys';
+import type { KeyRecord } from '../core/records';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
-import type { KeyRecord } from './records';
 import { pk, sk } from './schema';
 import { stripKeys } from './workspaces';
 

@@ -8,9 +8,10 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
-import type { AvatarRecord } from './records';
+import { avatarItem } from './avatars';
 import { pk, s3Key, sk } from './schema';
 
 /** AvatarRecord plus `checked_at`: the last refresh attempt (successful or not). */
@@ -57,17 +58,11 @@ function isConditionFailure(e: unknown): boolean {
  * Returns false when someone else changed it first.
  */
 export async function replaceAvatar(rec: PhotoRecord, expectedVersion: string): Promise<boolean> {
-  const { variants, ...rest } = rec;
   try {
     await dynamo().send(
       new PutCommand({
         TableName: config().tableName,
-        Item: {
-          pk: pk.avatar(rec.id),
-          sk: sk.avatar,
-          ...rest,
-          ...(variants?.length ? { variants: new Set(variants) } : {}),
-        },
+        Item: avatarItem(rec),
         ConditionExpression: '#v = :old',
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':old': expectedVersion },

@@ -3,10 +3,10 @@
  * The avatar path writes them; the management and usage routes only read.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { KeyRecord, WorkspaceRecord } from '../core/records';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
 import { listKeys } from './keys';
-import type { KeyRecord, WorkspaceRecord } from './records';
 import { pk, sk, usageAttr } from './schema';
 import { getWorkspace } from './workspaces';
 

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../core/keys';
+import type { WorkspaceRecord } from '../core/records';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
-import type { WorkspaceRecord } from './records';
 import { pk, sk } from './schema';
 
 export async function createWorkspace(input: {
