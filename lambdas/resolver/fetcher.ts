@@ -150,15 +150,17 @@ export async function guardedGet(raw: string, opts: FetchOptions): Promise<Fetch
     }
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
+    // bodies we do not use are destroyed, not drained: with no connection reuse there is nothing
+    // to gain from reading them, and a drain would outlive the deadline (cleared on return)
     if (REDIRECTS.has(status) && location) {
-      res.resume();
+      res.destroy();
       base = verdict.url.href;
       next = location;
       continue;
     }
     const contentType = res.headers['content-type'];
     if (status < 200 || status > 299) {
-      res.resume();
+      res.destroy();
       return {
         status,
         headers: res.headers,
