@@ -76,7 +76,8 @@ export class AvtrzStack extends Stack {
     });
     this.resolver.bindTable(table, 'readwrite', indexNames);
     this.resolver.bindBucket(bucket, 'readwrite');
-    this.resolver.bindHmacSecret(this.hmacSecret);
+    // no HMAC secret: the resolver gets object ids from its callers, and it is the one function
+    // that talks to the internet
 
     // requests matching no route: catalogue 404/405, no data access at all
     this.fallback = new AvtrzFunction(this, 'Fallback', {
@@ -104,7 +105,7 @@ export class AvtrzStack extends Stack {
         });
         fn.bindTable(table, route.access.table, indexNames);
         if (route.access.bucket) fn.bindBucket(bucket, route.access.bucket);
-        fn.bindHmacSecret(this.hmacSecret);
+        if (route.access.hmacSecret) fn.bindHmacSecret(this.hmacSecret);
         if (route.access.resolver) fn.bindResolver(this.resolver);
         return fn;
       },

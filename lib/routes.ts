@@ -17,6 +17,11 @@ export interface RouteAccess {
   bucket?: 'read' | 'readwrite';
   /** may invoke the photo resolver function */
   resolver?: boolean;
+  /**
+   * reads the HMAC secret that names avatar objects (computes ids from a profile); only the
+   * routes that do, since the key links every object URL back to its profile
+   */
+  hmacSecret?: boolean;
 }
 
 export interface Route {
@@ -39,7 +44,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/avatar',
     handler: 'avatar',
     auth: 'key',
-    access: { table: 'readwrite', bucket: 'readwrite', resolver: true },
+    access: { table: 'readwrite', bucket: 'readwrite', resolver: true, hmacSecret: true },
     memoryMb: 512,
     timeoutSeconds: 10,
   },
@@ -49,7 +54,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/avatars/batch',
     handler: 'batch',
     auth: 'key',
-    access: { table: 'readwrite', bucket: 'readwrite', resolver: true },
+    access: { table: 'readwrite', bucket: 'readwrite', resolver: true, hmacSecret: true },
     memoryMb: 512,
     timeoutSeconds: 29,
   },

@@ -2,7 +2,7 @@
  * The deployment's HMAC secret for object ids: AVTRZ_HMAC_SECRET (local/tests) or, in AWS,
  * fetched once per container from Secrets Manager (AVTRZ_HMAC_SECRET_ARN; SDK imported lazily).
  */
-import { config } from './config';
+import { ConfigError, config } from './config';
 
 let pending: Promise<string> | undefined;
 
@@ -19,6 +19,9 @@ export function hmacSecret(): Promise<string> {
 async function load(): Promise<string> {
   const c = config();
   if (c.hmacSecret) return c.hmacSecret;
+  if (!c.hmacSecretArn) {
+    throw new ConfigError('Missing required environment variable AVTRZ_HMAC_SECRET or AVTRZ_HMAC_SECRET_ARN');
+  }
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const out = await new SecretsManagerClient({}).send(
     new GetSecretValueCommand({ SecretId: c.hmacSecretArn }),

@@ -364,15 +364,23 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
           ? [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: getAtt(resolverId) }]
           : [],
       });
-      expect(byService('secretsmanager')).toEqual([
-        {
-          Effect: 'Allow',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          Resource: { Ref: secretId },
-        },
-      ]);
+      // the HMAC key that names objects (and so links an object URL to a profile) is readable
+      // only by the functions that compute object ids from a profile
+      const secretStmts = byService('secretsmanager');
+      expect({ route: route.id, secret: secretStmts }).toEqual({
+        route: route.id,
+        secret: route.access.hmacSecret
+          ? [
+              {
+                Effect: 'Allow',
+                Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+                Resource: { Ref: secretId },
+              },
+            ]
+          : [],
+      });
       // nothing beyond these services, and no wildcard action anywhere
-      expect(stmts.length).toBe(1 + 1 + s3Stmts.length + invoke.length + 1);
+      expect(stmts.length).toBe(1 + 1 + s3Stmts.length + invoke.length + secretStmts.length);
       for (const x of stmts) for (const a of asArray(x.Action)) expect(a).not.toContain('*');
     }
   });
@@ -392,8 +400,11 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         AVTRZ_STAGE: stage,
         AVTRZ_TABLE: { Ref: tableId },
         AVTRZ_CDN_URL: cdnUrl,
-        AVTRZ_HMAC_SECRET_ARN: { Ref: logicalId(s, s.stack.hmacSecret) },
         AVTRZ_KEY_CACHE_SECONDS: '30',
+      });
+      expect({ route: route.id, arn: env.AVTRZ_HMAC_SECRET_ARN }).toEqual({
+        route: route.id,
+        arn: route.access.hmacSecret ? { Ref: logicalId(s, s.stack.hmacSecret) } : undefined,
       });
       expect(env.AVTRZ_UPSTREAM_URL).toBe(stage === 'prod' ? UPSTREAM : undefined);
       expect(env.AVTRZ_BUCKET).toEqual(route.access.bucket ? { Ref: bucketId } : undefined);
@@ -428,13 +439,14 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
       .findAll()
       .some((c) => c.node.metadata.some((m) => String(m.data).includes('avtrz:sharp-arm64-missing')));
     expect(warned).toBe(!armBinaries);
-    // resolver grants: table + both bucket prefixes + secret, and no invoke of anything
+    // resolver grants: table + both bucket prefixes; no invoke of anything, and no HMAC secret
+    // (it receives object ids from its callers and fetches from the internet)
     const stmts = statementsOfRole(s, logicalId(s, s.stack.resolver.role));
     const actions = stmts.flatMap((x) => asArray(x.Action));
-    expect(actions).toEqual(
-      expect.arrayContaining([...TABLE_ACTIONS.readwrite, 's3:PutObject', 'secretsmanager:GetSecretValue']),
-    );
+    expect(actions).toEqual(expect.arrayContaining([...TABLE_ACTIONS.readwrite, 's3:PutObject']));
     expect(actions).not.toContain('lambda:InvokeFunction');
+    expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual([]);
+    expect(res.Properties.Environment.Variables.AVTRZ_HMAC_SECRET_ARN).toBeUndefined();
   });
 
   it('generates one API route per route-table entry, IAM-authorised exactly for admin routes', () => {
