@@ -11,8 +11,8 @@ import { type Fallback, type Format, parseFallback, parseFormat, parseSize } fro
 import { authenticate } from '../shared/auth';
 import { config } from '../shared/config';
 import { type HttpEvent, type HttpResult, httpHandler, type RequestCtx } from '../shared/http';
+import { withQuotaHeaders } from '../shared/quota-headers';
 import { hmacSecret } from '../shared/secret';
-import { readUsed } from '../store/usage';
 import { locationFor } from './location';
 import { renderAvatarError } from './render';
 import { serveAvatar } from './serve';
@@ -40,6 +40,7 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
       fallback: parseFallback(q.fallback),
     };
   } catch (e) {
+    // refused for its parameters: not counted, but still carries x-quota-* (read, not written)
     throw await withQuotaHeaders(e, auth.workspaceId, auth.monthlyQuota, now);
   }
   const { profile, size, format, fallback } = params;
@@ -63,23 +64,6 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
     },
     body: '',
   };
-}
-
-/**
- * An authorised request refused for its parameters is not counted, but still carries the
- * x-quota-* headers (read, not written). If that read fails, the original error stands.
- */
-async function withQuotaHeaders(e: unknown, workspaceId: string, limit: number, now: Date): Promise<unknown> {
-  if (!(e instanceof AvtrzError)) return e;
-  try {
-    const used = await readUsed(workspaceId, now);
-    return new AvtrzError(e.code, e.message, e.param, {
-      ...e.headers,
-      ...quotaHeaders({ limit, used }, now),
-    });
-  } catch {
-    return e;
-  }
 }
 
 export const handler = httpHandler(avatar, renderAvatarError);

@@ -16,6 +16,7 @@ import { type Format, parseFormat, parseSize } from '../core/size';
 import { type AuthContext, authenticate } from '../shared/auth';
 import { config } from '../shared/config';
 import { httpHandler, isUnavailable, json, parseJsonBody, type RequestCtx } from '../shared/http';
+import { currentQuotaHeaders, withQuotaHeaders } from '../shared/quota-headers';
 import { hmacSecret } from '../shared/secret';
 
 export const MAX_ITEMS = 100;
@@ -121,7 +122,12 @@ export const handler = httpHandler(async (event, ctx) => {
   if (method !== 'POST') throw new AvtrzError('method_not_allowed', undefined, undefined, { allow: 'POST' });
   const now = new Date();
   const auth = await authenticate(event, { route: 'batch', now });
-  const items = parseItems(parseJsonBody(event));
+  let items: Record<string, unknown>[];
+  try {
+    items = parseItems(parseJsonBody(event));
+  } catch (e) {
+    throw await withQuotaHeaders(e, auth.workspaceId, auth.monthlyQuota, now);
+  }
   const secret = await hmacSecret();
   const used = { max: 0, counted: false };
   const sameProfile = new Map<string, Promise<void>>();
@@ -138,7 +144,9 @@ export const handler = httpHandler(async (event, ctx) => {
       return { linkedin_url, status: 'error', error: itemError(e, ctx) };
     }
   });
-  // quota headers once an item reached the counter (a batch of only invalid items counts nothing)
-  const headers = used.counted ? quotaHeaders({ limit: auth.monthlyQuota, used: used.max }, now) : {};
+  // from the counter when an item reached it; a batch of only invalid items counts nothing: read
+  const headers = used.counted
+    ? quotaHeaders({ limit: auth.monthlyQuota, used: used.max }, now)
+    : await currentQuotaHeaders(auth.workspaceId, auth.monthlyQuota, now);
   return json(200, { results }, headers);
 });

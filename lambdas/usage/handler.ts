@@ -6,15 +6,21 @@ import { AvtrzError, invalidParam } from '../core/errors';
 import { parseMonth, shapeUsage } from '../core/usage-shape';
 import { authenticate } from '../shared/auth';
 import { httpHandler, json } from '../shared/http';
+import { currentQuotaHeaders, withQuotaHeaders } from '../shared/quota-headers';
 import { loadUsage } from '../store/usage-read';
 
 export const handler = httpHandler(async (event) => {
   const now = new Date();
   const auth = await authenticate(event, { route: 'usage', now });
   const month = parseMonth(event.queryStringParameters?.month, now);
-  if (!month) throw invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
+  if (!month) {
+    const e = invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
+    throw await withQuotaHeaders(e, auth.workspaceId, auth.monthlyQuota, now);
+  }
   const data = await loadUsage(auth.workspaceId, month);
   // the key authenticated, so its workspace exists; a race with deletion is the only way here
   if (!data) throw new AvtrzError('invalid_key');
-  return json(200, shapeUsage({ ...data, month, now }));
+  // x-quota-* describe the current month whatever ?month= asks for (spec section 3)
+  const quota = await currentQuotaHeaders(auth.workspaceId, auth.monthlyQuota, now);
+  return json(200, shapeUsage({ ...data, month, now }), quota);
 });
