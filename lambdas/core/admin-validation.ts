@@ -17,6 +17,9 @@ export const MAX_OVERLAP_SECONDS = 31_536_000;
 /** Validates one allow-list entry; returns its normalised form or undefined when invalid. */
 export type DomainEntryValidator = (entry: string) => string | undefined;
 
+export const API_KEY_ON_ADMIN_MESSAGE =
+  'API keys may not call the management API; it is for operators (IAM).';
+
 /** Any API key on an admin route is refused, whatever else authorised the request. */
 export function refuseApiKey(
   headers: Record<string, string | undefined> | undefined,
@@ -25,7 +28,7 @@ export function refuseApiKey(
   const h = headers ?? {};
   const hasHeader = Object.keys(h).some((k) => k.toLowerCase() === 'x-api-key');
   if (hasHeader || (query && query.key !== undefined)) {
-    throw new AvtrzError('forbidden', 'API keys may not call the management API; it is for operators (IAM).');
+    throw new AvtrzError('forbidden', API_KEY_ON_ADMIN_MESSAGE);
   }
 }
 

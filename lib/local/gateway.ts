@@ -16,6 +16,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { API_KEY_ON_ADMIN_MESSAGE } from '../../lambdas/core/admin-validation';
 import { AvtrzError, errorBody } from '../../lambdas/core/errors';
 import { matchRoute, RESOLVER, type Route, routeKey } from '../routes';
 import { PortInUseError } from './services';
@@ -240,6 +241,18 @@ export function adminAuthorized(event: APIGatewayProxyEventV2, adminToken: strin
   return sameSecret(m[1], adminToken);
 }
 
+/** Why adminAuthorized refused: an API key, or no/wrong admin token (say which credential works). */
+export function adminRefusal(event: APIGatewayProxyEventV2): string {
+  const h = event.headers ?? {};
+  if (h['x-api-key'] !== undefined || (event.queryStringParameters && 'key' in event.queryStringParameters)) {
+    return API_KEY_ON_ADMIN_MESSAGE;
+  }
+  return (
+    'The management API needs Authorization: Bearer <admin token> on the local stack ' +
+    '(AVTRZ_ADMIN_TOKEN, printed by npm run dev); in AWS it uses IAM (SigV4).'
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // the server
 
@@ -382,7 +395,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
       { requestId, now: new Date() },
     );
     if (route.auth === 'admin' && !adminAuthorized(event, opts.adminToken)) {
-      return sendError(res, new AvtrzError('forbidden'), requestId);
+      return sendError(res, new AvtrzError('forbidden', adminRefusal(event)), requestId);
     }
     if (route.auth === 'admin') {
       // what API Gateway's IAM authorizer adds for a signed caller

@@ -97,3 +97,33 @@ describe('spec 3: quota headers on every authorised response', () => {
     expectQuotaHeaders(res, 50, 49);
   });
 });
+
+describe('spec 8: a refused management call says what credential it needs', () => {
+  const create = (headers: Record<string, string>) =>
+    fetch(`${stack.apiUrl}/v1/admin/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ name: 'refused', monthly_quota: 1 }),
+    });
+
+  test.each([
+    ['no credential', {}],
+    ['a wrong admin token', { authorization: 'Bearer not-the-token' }],
+  ])('%s: 403 forbidden naming the bearer admin token (IAM in AWS)', async (_name, headers) => {
+    const res = await create(headers);
+    expect(res.status).toBe(403);
+    const { error } = await res.json();
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toMatch(/Authorization: Bearer/);
+    expect(error.message).toMatch(/AVTRZ_ADMIN_TOKEN/);
+  });
+
+  test('an API key: 403 forbidden saying API keys may not call the management API', async () => {
+    const W = await workspace(5);
+    const res = await create({ 'x-api-key': W.sk });
+    expect(res.status).toBe(403);
+    const { error } = await res.json();
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toMatch(/API keys may not call the management API/);
+  });
+});
