@@ -13,8 +13,8 @@ export type RouteAuth = 'key' | 'admin';
 export interface RouteAccess {
   /** DynamoDB table access */
   table: 'read' | 'readwrite';
-  /** S3 bucket access (photos / initials objects) */
-  bucket?: 'read' | 'readwrite';
+  /** S3 bucket access (lib/constructs/function.ts BUCKET_ACCESS): 'write' = put served objects only */
+  bucket?: 'read' | 'write' | 'readwrite';
   /** may invoke the photo resolver function */
   resolver?: boolean;
   /**
@@ -44,7 +44,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/avatar',
     handler: 'avatar',
     auth: 'key',
-    access: { table: 'readwrite', bucket: 'readwrite', resolver: true, hmacSecret: true },
+    access: { table: 'readwrite', bucket: 'write', resolver: true, hmacSecret: true },
     memoryMb: 512,
     timeoutSeconds: 10,
   },
@@ -54,7 +54,7 @@ export const ROUTES: readonly Route[] = [
     path: '/v1/avatars/batch',
     handler: 'batch',
     auth: 'key',
-    access: { table: 'readwrite', bucket: 'readwrite', resolver: true, hmacSecret: true },
+    access: { table: 'readwrite', bucket: 'write', resolver: true, hmacSecret: true },
     memoryMb: 512,
     timeoutSeconds: 29,
   },

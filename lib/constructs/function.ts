@@ -50,8 +50,11 @@ export const TABLE_ACTIONS = {
  */
 export const BUCKET_ACCESS = {
   read: { actions: ['s3:GetObject'], prefixes: ['a/'] },
+  /** the public avatar/batch functions: store an initials SVG when the resolver is unreachable */
+  write: { actions: ['s3:PutObject'], prefixes: ['a/'] },
   readwrite: { actions: ['s3:GetObject', 's3:PutObject'], prefixes: ['a/', 'o/'] },
 } as const;
+export type BucketAccess = keyof typeof BUCKET_ACCESS;
 
 export interface AvtrzFunctionProps {
   /** folder under lambdas/ holding handler.ts */
@@ -175,8 +178,11 @@ export class AvtrzFunction extends Construct {
     );
   }
 
-  /** AVTRZ_BUCKET + object actions under the access level's prefixes, and ListBucket (404, not 403, for a missing object). */
-  bindBucket(bucket: s3.IBucket, access: 'read' | 'readwrite'): void {
+  /**
+   * AVTRZ_BUCKET + object actions under the access level's prefixes, and ListBucket (404, not 403,
+   * for a missing object) for the levels that read.
+   */
+  bindBucket(bucket: s3.IBucket, access: BucketAccess): void {
     this.setEnv('AVTRZ_BUCKET', bucket.bucketName);
     const { actions, prefixes } = BUCKET_ACCESS[access];
     this.role.addToPrincipalPolicy(
@@ -188,9 +194,11 @@ export class AvtrzFunction extends Construct {
     // Without ListBucket S3 answers 403 instead of 404 for a missing object, and the store
     // could not tell "not there yet" from "denied". No s3:prefix condition: S3 evaluates this
     // permission for HeadObject/GetObject, where that condition key is absent.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
-    );
+    if (access !== 'write') {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+      );
+    }
     const logical = bucketLogicalId(bucket);
     for (const p of prefixes) {
       Validations.of(this).acknowledge({

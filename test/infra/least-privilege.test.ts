@@ -69,3 +69,34 @@ test('no function is granted a DynamoDB action the store code never issues', () 
   // DynamoDB Local, so a missing grant would only show in AWS)
   expect([...used].filter((a) => !(TABLE_ACTIONS.readwrite as readonly string[]).includes(a))).toEqual([]);
 });
+
+test('the public avatar and batch functions may only put served objects (a/), never read or touch originals (o/)', () => {
+  const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
+  const stack = buildApp(app, { account: '123456789012', region: 'eu-west-1' });
+  const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
+  const bucketId = stack.resolve((stack.data.bucket.node.defaultChild as any).logicalId);
+  for (const id of ['Avatar', 'AvatarsBatch']) {
+    const fn = stack.api.functions.get(id);
+    if (!fn) throw new Error(`no function ${id}`);
+    const roleId = stack.resolve((fn.role.node.defaultChild as any).logicalId);
+    const s3 = Object.values(json.Resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+      )
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
+    // they write the initials SVG when the resolver is unreachable, and nothing else in S3
+    expect({ id, s3 }).toEqual({
+      id,
+      s3: [
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/a/*']] },
+        },
+      ],
+    });
+  }
+});
