@@ -88,18 +88,21 @@ export function renderUsageChart(u: UsageJson, opts: { hours?: number; now?: Dat
   const label = (k: UsageKeyJson) => `${k.name} …${k.last4}`;
   const lw = Math.min(32, Math.max(8, ...u.keys.map((k) => label(k).length)));
   const sw = Math.max(7, ...u.keys.map((k) => k.status.length));
-  const cw = window.length;
+  // a short window (an empty or new month) must not cut the heading to "p"
+  const cw = Math.max(window.length, 'per hour'.length);
   const head = `${pad('key', lw)}  ${pad('status', sw)}  ${pad('per hour', cw)}  ${padLeft('month', 8)}  ${padLeft('last h', 7)}  share`;
   lines.push(head);
   for (const { k, counts } of rows) {
     const lastCount = counts[counts.length - 1];
     const share = lastTotal > 0 ? `${Math.round((lastCount / lastTotal) * 100)}%` : '-';
     lines.push(
-      `${pad(label(k), lw)}  ${pad(k.status, sw)}  ${sparkline(counts, max)}  ${padLeft(String(k.used), 8)}  ${padLeft(String(lastCount), 7)}  ${padLeft(share, 5)}`,
+      `${pad(label(k), lw)}  ${pad(k.status, sw)}  ${pad(sparkline(counts, max), cw)}  ${padLeft(String(k.used), 8)}  ${padLeft(String(lastCount), 7)}  ${padLeft(share, 5)}`,
     );
   }
   const axisPad = ' '.repeat(lw + 2 + sw + 2);
   lines.push(`${axisPad}└ ${hourLabel(window[0])} … ${hourLabel(window[window.length - 1])}`);
-  lines.push(`${axisPad}  1 column = 1 hour; █ = ${max} requests`);
+  lines.push(
+    `${axisPad}  1 column = 1 hour; ${max > 0 ? `█ = ${max} requests` : 'no requests in these hours'}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -77,6 +77,18 @@ describe('usage chart', () => {
     expect(text).toContain('2026-11-28 10:00Z … 2026-11-28 12:00Z');
     expect(text).toContain('█ = 16 requests');
   });
+
+  it('a month without traffic keeps the "per hour" heading whole and does not claim █ = 0 requests', () => {
+    const empty = { ...usage, used: 0, keys: usage.keys.map((k) => ({ ...k, used: 0, hourly: [] })) };
+    const text = renderUsageChart(empty, { hours: 24, now: new Date('2027-01-05T00:00:00Z') });
+    const lines = text.split('\n');
+    expect(lines[1]).toMatch(/^key\s+status\s+per hour\s+month\s+last h\s+share$/);
+    // the rows stay aligned under the widened column
+    const col = lines[1].indexOf('month');
+    for (const l of lines.slice(2, 5)) expect(l.slice(col - 3, col + 5).trim()).toBe('0');
+    expect(text).not.toContain('█ = 0');
+    expect(text).toContain('no requests');
+  });
 });
 
 describe('CLI argument handling', () => {
