@@ -58,9 +58,14 @@ export async function authenticateWith(deps: AuthDeps, input: AuthInput): Promis
   const fromQuery = query.key;
   const fromHeader = headers['x-api-key'];
 
-  if (present(fromQuery) && looksLikeType(fromQuery.trim()) === 'secret') {
-    const k = fromQuery.trim();
-    if (parseKey(k) === 'secret') await deps.markExposed(hashKey(k), now.toISOString());
+  // a repeated ?key= arrives comma-joined (API Gateway); keys never contain a comma, so a secret
+  // key in any of the values is in the URL and must be refused and flagged
+  const queryKeys = present(fromQuery) ? fromQuery.split(',').map((k) => k.trim()) : [];
+  const secretsInQuery = queryKeys.filter((k) => looksLikeType(k) === 'secret');
+  if (secretsInQuery.length) {
+    for (const k of new Set(secretsInQuery)) {
+      if (parseKey(k) === 'secret') await deps.markExposed(hashKey(k), now.toISOString());
+    }
     throw new AvtrzError('invalid_key', SECRET_IN_QUERY_MESSAGE);
   }
 
