@@ -6,11 +6,16 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SENSITIVE = /^(key|api_key|x-api-key|authorization|secret|token|hmac.*)$/i;
 const KEY_SHAPE = /\b([ps]k)_[A-Za-z0-9_]{6,}/g;
+/** the real key prefixes, masked even right after a word character (`%3Dsk_live_…`) */
+const LIVE_KEY = /([ps]k)_live_[A-Za-z0-9]+/g;
 
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(KEY_SHAPE, '$1_[redacted]');
+  if (typeof value === 'string')
+    return value.replace(LIVE_KEY, '$1_[redacted]').replace(KEY_SHAPE, '$1_[redacted]');
   if (value instanceof Error) return { name: value.name, message: redact(value.message) };
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // never write what was not walked
+  if (depth > 4) return '[truncated]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value))
