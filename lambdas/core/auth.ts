@@ -45,7 +45,7 @@ export interface AuthInput {
 }
 
 export const SECRET_IN_QUERY_MESSAGE =
-  'Secret keys go in the x-api-key header only, never in the URL. This key has been flagged as exposed: roll it.';
+  'Secret keys go in the x-api-key header only, never in the URL. A secret key sent in a URL is flagged as exposed in the key list: roll it.';
 export const BEARER_MESSAGE =
   'API keys are not accepted as Authorization: Bearer tokens. Send the key in the x-api-key header.';
 

@@ -1,14 +1,14 @@
 /**
  * `linkedin_url` normalisation (spec section 3). Pure; the service never fetches this URL.
- * Accepts `linkedin.com/in/<slug>` with an optional http(s) scheme, an optional `www.` or
- * two-letter country subdomain, a trailing slash, a query string / fragment (ignored) and
+ * Accepts `linkedin.com/in/<slug>` with an optional http(s) scheme, an optional `www.`, `m.`
+ * (LinkedIn's mobile site) or two-letter country subdomain, a trailing slash, a query string / fragment (ignored) and
  * URL-encoded forms. Result: `linkedin.com/in/<slug>`, slug percent-decoded and lower-cased.
  */
 import { invalidParam } from './errors';
 
 const MAX_INPUT = 2048;
 const MAX_SLUG = 100;
-const URL_RE = /^(?:https?:\/\/)?(?:(?:www|[a-z]{2})\.)?linkedin\.com\/in\/([^/?#]+)\/?(?:[?#].*)?$/is;
+const URL_RE = /^(?:https?:\/\/)?(?:(?:www|m|[a-z]{2})\.)?linkedin\.com\/in\/([^/?#]+)\/?(?:[?#].*)?$/is;
 const SLUG_RE = /^[\p{L}\p{M}\p{N}_-]+$/u;
 
 function tryDecode(s: string): string | undefined {

@@ -12,6 +12,7 @@ describe('linkedin_url normalisation', () => {
     ['linkedin.com/in/jos%C3%A9-garc%C3%ADa', 'linkedin.com/in/josé-garcía'],
     ['linkedin.com/in/alex-rivera#about', 'linkedin.com/in/alex-rivera'],
     ['  linkedin.com/in/alex_r  ', 'linkedin.com/in/alex_r'],
+    ['https://m.linkedin.com/in/alex-rivera', 'linkedin.com/in/alex-rivera'],
   ])('%s → %s', (input, out) => expect(normaliseLinkedinUrl(input)).toBe(out));
 
   it.each([
@@ -27,6 +28,7 @@ describe('linkedin_url normalisation', () => {
     'https://user@linkedin.com/in/alex',
     'https://linkedin.com:8080/in/alex',
     'https://deep.sub.linkedin.com/in/alex',
+    'https://mx.m.linkedin.com/in/alex',
     'javascript:alert(1)//linkedin.com/in/alex',
     'linkedin.com/in/alex%2Fother',
     'linkedin.com/in/a%20b',
