@@ -147,7 +147,7 @@ export class AvtrzFunction extends Construct {
     }
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: `Pinned to ${RUNTIME.name}: the team's runtime contract (esbuild target ${ESBUILD_TARGET}, tests on Node 22-compatible APIs). Move every function to the next runtime together, deliberately.`,
+      reason: `Pinned to ${RUNTIME.name} on purpose: the bundles target ${ESBUILD_TARGET} and take the AWS SDK from this runtime, so a runtime change is a deliberate move of every function together, not a silent drift to whatever is latest.`,
     });
   }
 
