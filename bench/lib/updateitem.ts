@@ -1,11 +1,14 @@
 /**
  * The baseline: the one write the avatar hot path cannot avoid — a conditional UpdateItem on the
- * workspace's usage-month item (month counter + key-hour counter + last-used), with the same SDK
- * client settings as lambdas/shared/clients.ts, against the same DynamoDB Local.
+ * workspace's current hour bucket (month-to-date counter + key's hour counter + last-used + retry
+ * token, same condition as store/usage.ts), with the same SDK client settings as
+ * lambdas/shared/clients.ts, against the same DynamoDB Local. The bucket is opened once up front.
  */
+
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { pk, sk, usageAttr } from '../../lambdas/store/schema';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dayHourOf, monthOf, pk, sk, usageAttr } from '../../lambdas/store/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/services';
 import { type LoopResult, runConcurrent } from './stats';
 
@@ -21,27 +24,35 @@ export async function updateItemLoop(
   const ws = `ws_bench${Date.now().toString(36)}`;
   const keyId = 'key_bench';
   const now = new Date();
-  const month = now.toISOString().slice(0, 7);
-  const dayHour = now.toISOString().slice(8, 10) + now.toISOString().slice(11, 13);
+  const bucket = { pk: pk.workspace(ws), sk: sk.usageBucket(monthOf(now), dayHourOf(now)) };
   const one = () =>
     client
       .send(
         new UpdateCommand({
           TableName: table,
-          Key: { pk: pk.workspace(ws), sk: sk.usageMonth(month) },
-          UpdateExpression: 'ADD #used :one, #h :one SET #lu = :now',
-          ConditionExpression: 'attribute_not_exists(#used) OR #used < :q',
+          Key: bucket,
+          UpdateExpression: 'ADD #used :one, #k :one SET #lu = :now, #lr = :rid',
+          ConditionExpression:
+            'attribute_exists(#used) AND attribute_not_exists(#closed) AND (attribute_not_exists(#lr) OR #lr <> :rid) AND #used < :q',
           ExpressionAttributeNames: {
             '#used': usageAttr.used,
-            '#h': usageAttr.hourly(keyId, dayHour),
+            '#k': usageAttr.keyCount(keyId),
             '#lu': usageAttr.lastUsed(keyId),
+            '#lr': usageAttr.lastReq,
+            '#closed': usageAttr.closed,
           },
-          ExpressionAttributeValues: { ':one': 1, ':q': 1e12, ':now': new Date().toISOString() },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':q': 1e12,
+            ':now': new Date().toISOString(),
+            ':rid': randomUUID(),
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       )
       .then(() => true);
   try {
+    await client.send(new PutCommand({ TableName: table, Item: { ...bucket, [usageAttr.used]: 0 } }));
     // warm the connection pool the same way the HTTP side is warmed
     await runConcurrent(concurrency * 2, concurrency, one);
     return await runConcurrent(total, concurrency, one);

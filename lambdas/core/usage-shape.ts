@@ -1,7 +1,8 @@
 /**
- * Usage (spec section 7) and key views (section 8): turn stored records and the usage-month item
- * into API responses. Pure functions, no AWS imports.
+ * Usage (spec section 7) and key views (section 8): turn stored records and a month's usage
+ * buckets into API responses. Pure functions, no AWS imports.
  */
+import { bucketHour } from '../store/schema';
 import type { KeyType } from './keys';
 import type { KeyRecord } from './records';
 
@@ -90,9 +91,10 @@ export interface UsageResponse {
 }
 
 const HOURLY_ATTR = /^h_(.+)_(\d{2})(\d{2})$/;
+const KEY_COUNT_ATTR = /^k_(.+)$/;
 const LAST_USED_ATTR = /^lu_(.+)$/;
 
-/** Per-key hourly counts from a usage-month item's `h_<keyid>_<DDHH>` attributes. */
+/** Per-key hourly counts from a legacy usage-month item's `h_<keyid>_<DDHH>` attributes. */
 export function hourlyByKey(
   item: Record<string, unknown> | undefined,
   month: string,
@@ -108,11 +110,11 @@ export function hourlyByKey(
     list.push({ hour: `${month}-${m[2]}T${m[3]}:00:00Z`, count });
     out.set(m[1], list);
   }
-  for (const list of out.values()) list.sort((a, b) => (a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : 0));
+  for (const list of out.values()) list.sort(byHour);
   return out;
 }
 
-/** `lu_<keyid>` attributes of a usage-month item. */
+/** `lu_<keyid>` attributes of a usage bucket (or legacy month item). */
 export function lastUsedByKey(item: Record<string, unknown> | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!item) return out;
@@ -123,6 +125,50 @@ export function lastUsedByKey(item: Record<string, unknown> | undefined): Map<st
   return out;
 }
 
+/** A month's usage: the month-to-date count and each key's hourly series (ascending). */
+export interface MonthUsage {
+  used: number;
+  hourly: Map<string, HourCount[]>;
+}
+
+/**
+ * Fold a month's buckets (items with their `sk`, any order): `used` is the latest bucket's
+ * month-to-date count, each bucket's `k_<keyid>` is the key's count in the bucket's hour. A legacy
+ * month item (sk without an hour) contributes its `h_<keyid>_<DDHH>` counts. Undefined: no items.
+ */
+export function foldBuckets(items: Record<string, unknown>[], month: string): MonthUsage | undefined {
+  if (items.length === 0) return undefined;
+  const sorted = [...items].sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+  const counts = new Map<string, Map<string, number>>();
+  const add = (keyId: string, hour: string, count: number) => {
+    if (!Number.isFinite(count) || count <= 0) return;
+    const perHour = counts.get(keyId) ?? new Map<string, number>();
+    perHour.set(hour, (perHour.get(hour) ?? 0) + count);
+    counts.set(keyId, perHour);
+  };
+  for (const item of sorted) {
+    const hour = bucketHour(String(item.sk));
+    if (hour === undefined) {
+      for (const [keyId, list] of hourlyByKey(item, month)) for (const h of list) add(keyId, h.hour, h.count);
+      continue;
+    }
+    for (const [attr, value] of Object.entries(item)) {
+      const m = KEY_COUNT_ATTR.exec(attr);
+      if (m) add(m[1], hour, Number(value));
+    }
+  }
+  const hourly = new Map<string, HourCount[]>();
+  for (const [keyId, perHour] of counts) {
+    hourly.set(keyId, [...perHour].map(([hour, count]) => ({ hour, count })).sort(byHour));
+  }
+  const used = Number(sorted[sorted.length - 1].used ?? 0);
+  return { used: Number.isFinite(used) ? used : 0, hourly };
+}
+
+function byHour(a: HourCount, b: HourCount): number {
+  return a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : 0;
+}
+
 /**
  * The usage answer: every key of the workspace (also those without traffic), oldest first,
  * each with its hourly series (ascending, only hours with counts).
@@ -130,11 +176,11 @@ export function lastUsedByKey(item: Record<string, unknown> | undefined): Map<st
 export function shapeUsage(input: {
   workspace: { id: string; monthly_quota: number };
   month: string;
-  item: Record<string, unknown> | undefined;
+  usage: MonthUsage | undefined;
   keys: KeyFields[];
   now: Date;
 }): UsageResponse {
-  const hourly = hourlyByKey(input.item, input.month);
+  const hourly = input.usage?.hourly ?? new Map<string, HourCount[]>();
   const keys = [...input.keys]
     .sort((a, b) =>
       a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1,
@@ -151,12 +197,11 @@ export function shapeUsage(input: {
         hourly: series,
       };
     });
-  const used = Number(input.item?.used ?? 0);
   return {
     workspace_id: input.workspace.id,
     month: input.month,
     monthly_quota: input.workspace.monthly_quota,
-    used: Number.isFinite(used) ? used : 0,
+    used: input.usage?.used ?? 0,
     keys,
   };
 }

@@ -9,12 +9,17 @@
  *                gsi1pk=WS#<ws>    gsi1sk=KEY#<id>     (list a workspace's keys)
  *  Key pointer   pk=WS#<ws>        sk=KEY#<id>         key_hash  (strongly consistent lookup by id;
  *                                                      written with the auth item in one transaction)
- *  Usage month   pk=WS#<ws>        sk=USAGE#<YYYY-MM>  used (workspace total, the quota counter),
- *                                                      h_<keyid>_<DDHH> (key's hourly count),
- *                                                      lu_<keyid> (key's last_used_at ISO)
- *                One conditional UpdateItem per avatar request updates all three atomically.
- *                Size bound: ~28 bytes per key-hour => ~14,000 key-hours per workspace-month
- *                (e.g. 19 keys each busy in every hour of the month) under the 400 KB item limit.
+ *  Usage bucket  pk=WS#<ws>        sk=USAGE#<YYYY-MM>#<DDHH>   one item per workspace-hour (UTC);
+ *                                  used (the workspace's MONTH-TO-DATE count: the quota counter),
+ *                                  k_<keyid> (the key's count in this hour), lu_<keyid> (the key's
+ *                                  last use, ISO), last_req (retry token of the last counted write),
+ *                                  closed + closed_into (sk of the successor bucket) once superseded.
+ *                One conditional UpdateItem per avatar request on the current hour's bucket; the
+ *                first request of an hour closes the month's latest bucket and carries its final
+ *                `used` into the new one (store/usage.ts). Buckets stay well under 1 KB (1 WCU per
+ *                request) and the sort key orders them in time. A legacy month item
+ *                (sk=USAGE#<YYYY-MM>, with h_<keyid>_<DDHH> hourly counts) sorts before its month's
+ *                buckets and is read (and closed) as the month's first bucket.
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
  *                                                      fetched_at, checked_at? (last refresh attempt;
@@ -42,16 +47,29 @@ export const sk = {
   workspaceMeta: 'META',
   key: 'KEY',
   keyPointer: (id: string) => `KEY#${id}`,
+  /** the month's prefix of every usage bucket (and the sk of a legacy month item) */
   usageMonth: (month: string) => `USAGE#${month}`,
+  /** the bucket of one UTC hour: `DDHH` from dayHourOf */
+  usageBucket: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
   avatar: 'AV',
 };
 
-/** attribute names inside a usage-month item */
+/** attribute names inside a usage bucket */
 export const usageAttr = {
   used: 'used',
-  hourly: (keyId: string, dayHour: string) => `h_${keyId}_${dayHour}`,
+  keyCount: (keyId: string) => `k_${keyId}`,
   lastUsed: (keyId: string) => `lu_${keyId}`,
+  lastReq: 'last_req',
+  closed: 'closed',
+  closedInto: 'closed_into',
 };
+
+const BUCKET_SK = /^USAGE#(\d{4}-\d{2})#(\d{2})(\d{2})$/;
+/** The hour a bucket counts (`YYYY-MM-DDTHH:00:00Z`); undefined for any other sort key. */
+export function bucketHour(bucketSk: string): string | undefined {
+  const m = BUCKET_SK.exec(bucketSk);
+  return m ? `${m[1]}-${m[2]}T${m[3]}:00:00Z` : undefined;
+}
 
 /** `YYYY-MM` of a date, UTC */
 export function monthOf(d: Date): string {

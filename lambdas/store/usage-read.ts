@@ -1,30 +1,42 @@
 /**
- * Reading the usage-month items (schema.ts: `used`, `h_<keyid>_<DDHH>`, `lu_<keyid>`).
+ * Reading the usage buckets (schema.ts: per workspace-hour `used`, `k_<keyid>`, `lu_<keyid>`).
  * The avatar path writes them; the management and usage routes only read.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyRecord, WorkspaceRecord } from '../core/records';
+import { foldBuckets, type MonthUsage } from '../core/usage-shape';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
 import { listKeys } from './keys';
 import { pk, sk, usageAttr } from './schema';
 import { getWorkspace } from './workspaces';
 
-/** The whole usage item of one workspace-month (undefined: no traffic that month). */
-export async function getUsageMonth(
+/** Every usage bucket of one workspace-month, oldest first, with `sk` (empty: no traffic). */
+export async function getMonthBuckets(
   workspaceId: string,
   month: string,
-): Promise<Record<string, unknown> | undefined> {
-  const out = await dynamo().send(
-    new GetCommand({
-      TableName: config().tableName,
-      Key: { pk: pk.workspace(workspaceId), sk: sk.usageMonth(month) },
-      ConsistentRead: true,
-    }),
-  );
-  if (!out.Item) return undefined;
-  const { pk: _p, sk: _s, ...rest } = out.Item;
-  return rest;
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.usageMonth(month) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The month's usage (undefined: no traffic that month). */
+export async function getMonthUsage(workspaceId: string, month: string): Promise<MonthUsage | undefined> {
+  return foldBuckets(await getMonthBuckets(workspaceId, month), month);
 }
 
 /** how many months back `last_used_at` is looked for */
@@ -33,8 +45,9 @@ const LAST_USED_MONTHS = 24;
 const PROJECT_MAX_KEYS = 100;
 
 /**
- * `last_used_at` per key: from the current month's item, else the latest earlier month that
- * has one. Newest months first, stopping once every key is found.
+ * `last_used_at` per key: the latest `lu_<keyid>` in the buckets of the current month, else of the
+ * latest earlier months with traffic (at most LAST_USED_MONTHS months in all). Newest buckets
+ * first, stopping once every key is found.
  */
 export async function lastUsedAt(
   workspaceId: string,
@@ -51,7 +64,7 @@ export async function lastUsedAt(
     });
   }
   let start: Record<string, unknown> | undefined;
-  let seen = 0;
+  const months = new Set<string>();
   do {
     const page = await dynamo().send(
       new QueryCommand({
@@ -60,24 +73,26 @@ export async function lastUsedAt(
         ExpressionAttributeValues: {
           ':pk': pk.workspace(workspaceId),
           ':lo': sk.usageMonth('0000-00'),
-          ':hi': sk.usageMonth(currentMonth),
+          // '~' sorts after every bucket suffix (#DDHH) of the current month
+          ':hi': `${sk.usageMonth(currentMonth)}~`,
         },
         ExpressionAttributeNames: project ? names : undefined,
-        ProjectionExpression: project ? Object.keys(names).join(', ') : undefined,
+        ProjectionExpression: project ? ['sk', ...Object.keys(names)].join(', ') : undefined,
         ScanIndexForward: false,
-        Limit: LAST_USED_MONTHS - seen,
         ExclusiveStartKey: start,
       }),
     );
     for (const item of page.Items ?? []) {
-      seen++;
+      // sk = USAGE#<YYYY-MM>[#<DDHH>]
+      months.add(String(item.sk).slice(6, 13));
+      if (months.size > LAST_USED_MONTHS) return found;
       for (const id of keyIds) {
         const v = item[usageAttr.lastUsed(id)];
         if (!found.has(id) && typeof v === 'string') found.set(id, v);
       }
     }
     start = page.LastEvaluatedKey;
-  } while (start && found.size < keyIds.length && seen < LAST_USED_MONTHS);
+  } while (start && found.size < keyIds.length);
   return found;
 }
 
@@ -85,13 +100,11 @@ export async function lastUsedAt(
 export async function loadUsage(
   workspaceId: string,
   month: string,
-): Promise<
-  { workspace: WorkspaceRecord; item: Record<string, unknown> | undefined; keys: KeyRecord[] } | undefined
-> {
-  const [workspace, item, keys] = await Promise.all([
+): Promise<{ workspace: WorkspaceRecord; usage: MonthUsage | undefined; keys: KeyRecord[] } | undefined> {
+  const [workspace, usage, keys] = await Promise.all([
     getWorkspace(workspaceId, { consistent: true }),
-    getUsageMonth(workspaceId, month),
+    getMonthUsage(workspaceId, month),
     listKeys(workspaceId),
   ]);
-  return workspace ? { workspace, item, keys } : undefined;
+  return workspace ? { workspace, usage, keys } : undefined;
 }

@@ -1,19 +1,29 @@
 /**
- * The quota counter: ONE UpdateItem per counted request on the workspace's usage-month item
- * (schema.ts), updating the workspace total, the key's hourly counter and the key's last use
- * atomically. New lookups carry the quota condition; known profiles are counted unconditionally.
+ * The quota counter: ONE UpdateItem per counted request on the workspace's current hour bucket
+ * (schema.ts: sk=USAGE#<YYYY-MM>#<DDHH>), adding to the month-to-date `used`, the key's count in
+ * this hour and setting the key's last use, atomically. New lookups carry the quota condition;
+ * known profiles are counted unconditionally. Buckets stay small (1 WCU per request) where one
+ * month item grew to tens of KB (tens of WCU per request, ~25 req/s per workspace).
+ *
+ * Opening an hour (the first request of the hour finds no bucket): the month's latest bucket P is
+ * closed into the new bucket H (conditional: a bucket is closed into exactly one successor), then
+ * H is created with P's final `used` (nothing lands on a closed bucket, so that value is final).
+ * Every bucket of a month is therefore one chain and `used` of its latest bucket is the month's
+ * count. A late writer (clock skew at the hour boundary) that meets a closed bucket follows
+ * `closed_into`; one whose hour has no bucket while a later one exists writes to the later one.
  *
  * Retry safety: each call writes a fresh random token to `last_req` and conditions on it not
  * being there already. If the SDK retries after a lost response, the retry's condition fails, and
  * ALL_OLD shows our own token → the first attempt was applied: success, not double-counted, and
  * (for a new lookup at the quota edge) not a false plan_limit.
- * Bound: detection fails only when another request for the same workspace wrote the item between
+ * Bound: detection fails only when another request for the same workspace wrote the bucket between
  * our lost attempt and its retry; then the retry is applied again (at most one extra count per
  * lost-response retry, and never past the quota for new lookups, whose condition still holds).
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AvtrzError } from '../core/errors';
 import { usageSlot } from '../core/quota';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
@@ -33,69 +43,187 @@ export interface CountInput {
 
 export type CountResult = { counted: true; used: number } | { counted: false; used: number };
 
+/** write attempts per request (the usual hour opening needs 2; races at the boundary a few more) */
+const MAX_ROUNDS = 6;
+
 export async function countRequest(input: CountInput): Promise<CountResult> {
-  // `attribute_not_exists(used)` would let the month's first new lookup through a zero quota
+  // a new bucket starts at the month's count, which can already be 0 >= a zero quota
   if (input.enforceQuota && input.quota <= 0) return { counted: false, used: 0 };
   const { month, dayHour } = usageSlot(input.now);
   const token = input.token ?? randomUUID();
+  let target = sk.usageBucket(month, dayHour);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const r = await hit(input, target, token);
+    if (r.kind === 'done') return r.result;
+    target = r.kind === 'closed' ? r.into : await openBucket(input.workspaceId, month, target);
+  }
+  throw new AvtrzError('unavailable', 'The usage counter is contended; retry shortly.');
+}
+
+type Hit = { kind: 'done'; result: CountResult } | { kind: 'missing' } | { kind: 'closed'; into: string };
+
+/** The hot path: one conditional UpdateItem on one bucket. */
+async function hit(input: CountInput, bucketSk: string, token: string): Promise<Hit> {
   const notRetried = '(attribute_not_exists(#lr) OR #lr <> :rid)';
+  const open = 'attribute_exists(#used) AND attribute_not_exists(#closed)';
   const cond = input.enforceQuota
-    ? `(attribute_not_exists(#used) OR #used < :quota) AND ${notRetried}`
-    : notRetried;
+    ? `${open} AND ${notRetried} AND #used < :quota`
+    : `${open} AND ${notRetried}`;
   const values: Record<string, unknown> = { ':one': 1, ':now': input.now.toISOString(), ':rid': token };
   if (input.enforceQuota) values[':quota'] = input.quota;
   try {
     const out = await dynamo().send(
       new UpdateCommand({
         TableName: config().tableName,
-        Key: { pk: pk.workspace(input.workspaceId), sk: sk.usageMonth(month) },
-        UpdateExpression: 'ADD #used :one, #h :one SET #lu = :now, #lr = :rid',
+        Key: { pk: pk.workspace(input.workspaceId), sk: bucketSk },
+        UpdateExpression: 'ADD #used :one, #k :one SET #lu = :now, #lr = :rid',
         ConditionExpression: cond,
         ExpressionAttributeNames: {
           '#used': usageAttr.used,
-          '#h': usageAttr.hourly(input.keyId, dayHour),
+          '#k': usageAttr.keyCount(input.keyId),
           '#lu': usageAttr.lastUsed(input.keyId),
-          '#lr': 'last_req',
+          '#lr': usageAttr.lastReq,
+          '#closed': usageAttr.closed,
         },
         ExpressionAttributeValues: values,
         ReturnValues: 'UPDATED_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { counted: true, used: Number(out.Attributes?.used ?? 1) };
+    return { kind: 'done', result: { counted: true, used: Number(out.Attributes?.used ?? 1) } };
   } catch (e) {
-    if (
-      !(e instanceof ConditionalCheckFailedException) &&
-      (e as Error)?.name !== 'ConditionalCheckFailedException'
-    )
-      throw e;
-    const old = (e as ConditionalCheckFailedException).Item as Record<string, unknown> | undefined;
-    const used = Number(attr(old?.used) ?? 0);
+    const old = conditionFailed(e);
+    if (!old) return { kind: 'missing' };
+    const used = Number(attr(old.used) ?? 0);
     // our own earlier attempt was applied (lost response, SDK retry)
-    if (attr(old?.last_req) === token) return { counted: true, used };
-    return { counted: false, used };
+    if (attr(old.last_req) === token) return { kind: 'done', result: { counted: true, used } };
+    const into = attr(old.closed_into);
+    if (attr(old.closed) !== undefined && typeof into === 'string') return { kind: 'closed', into };
+    return { kind: 'done', result: { counted: false, used } };
   }
+}
+
+/**
+ * Make sure the hour bucket `h` exists and return the bucket the request should be written to:
+ * `h`, or a later bucket when `h` is late (a later one is already open or chosen).
+ */
+async function openBucket(workspaceId: string, month: string, h: string): Promise<string> {
+  const latest = await latestBucket(workspaceId, month, true);
+  if (latest && latest.sk >= h) return latest.sk;
+  let base = 0; // a month starts at 0
+  if (latest) {
+    const closed = await closeInto(workspaceId, latest.sk, h);
+    if (closed.into !== h) {
+      if (closed.into > h) return closed.into;
+      // another opener closed `latest` into an earlier bucket it has not created yet: create it
+      // (from latest's final count, as its opener does), then open `h` after it
+      await putBucket(workspaceId, closed.into, closed.used);
+      return h;
+    }
+    base = closed.used;
+  }
+  await putBucket(workspaceId, h, base);
+  return h;
+}
+
+/** Close a bucket into `h` (idempotent); reports the successor it is closed into and its final count. */
+async function closeInto(
+  workspaceId: string,
+  bucketSk: string,
+  h: string,
+): Promise<{ into: string; used: number }> {
+  try {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: { pk: pk.workspace(workspaceId), sk: bucketSk },
+        UpdateExpression: 'SET #closed = :t, #into = :h',
+        ConditionExpression: 'attribute_exists(#used) AND (attribute_not_exists(#closed) OR #into = :h)',
+        ExpressionAttributeNames: {
+          '#used': usageAttr.used,
+          '#closed': usageAttr.closed,
+          '#into': usageAttr.closedInto,
+        },
+        ExpressionAttributeValues: { ':t': true, ':h': h },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { into: h, used: Number(out.Attributes?.used ?? 0) };
+  } catch (e) {
+    const old = conditionFailed(e);
+    const into = attr(old?.closed_into);
+    // buckets are never deleted; a vanished one would be an outside edit
+    if (!old || typeof into !== 'string') throw new AvtrzError('unavailable', 'Usage bucket missing.');
+    return { into, used: Number(attr(old.used) ?? 0) };
+  }
+}
+
+async function putBucket(workspaceId: string, bucketSk: string, used: number): Promise<void> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().tableName,
+        Item: { pk: pk.workspace(workspaceId), sk: bucketSk, [usageAttr.used]: used },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (e) {
+    // a racing opener created it first (from the same final count)
+    if (!isConditionFailure(e)) throw e;
+  }
+}
+
+interface BucketHead {
+  sk: string;
+  used: number;
+}
+
+/** The month's latest bucket (a legacy month item sorts before the month's buckets). */
+async function latestBucket(
+  workspaceId: string,
+  month: string,
+  consistent: boolean,
+): Promise<BucketHead | undefined> {
+  const out = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.usageMonth(month) },
+      ExpressionAttributeNames: { '#used': usageAttr.used },
+      ProjectionExpression: 'sk, #used',
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: consistent,
+    }),
+  );
+  const item = out.Items?.[0];
+  return item ? { sk: String(item.sk), used: Number(item.used ?? 0) } : undefined;
 }
 
 /** The workspace's count for the month of `now` (no write): for x-quota-* on uncounted answers. */
 export async function readUsed(workspaceId: string, now: Date): Promise<number> {
-  const out = await dynamo().send(
-    new GetCommand({
-      TableName: config().tableName,
-      Key: { pk: pk.workspace(workspaceId), sk: sk.usageMonth(usageSlot(now).month) },
-      ProjectionExpression: '#used',
-      ExpressionAttributeNames: { '#used': usageAttr.used },
-    }),
-  );
-  return Number(out.Item?.used ?? 0);
+  return (await latestBucket(workspaceId, usageSlot(now).month, false))?.used ?? 0;
 }
 
-/** The exception's Item is not unmarshalled by the document client: read {N}/{S} or plain values. */
-function attr(v: unknown): string | number | undefined {
+function isConditionFailure(e: unknown): boolean {
+  return (
+    e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** ALL_OLD of a failed condition (undefined: there was no item); rethrows anything else. */
+function conditionFailed(e: unknown): Record<string, unknown> | undefined {
+  if (!isConditionFailure(e)) throw e;
+  return (e as ConditionalCheckFailedException).Item as Record<string, unknown> | undefined;
+}
+
+/** The exception's Item is not unmarshalled by the document client: read {N}/{S}/{BOOL} or plain values. */
+function attr(v: unknown): string | number | boolean | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'object') {
-    const a = v as { N?: string; S?: string };
-    return a.N ?? a.S;
+    const a = v as { N?: string; S?: string; BOOL?: boolean };
+    return a.N ?? a.S ?? a.BOOL;
   }
-  return v as string | number;
+  return v as string | number | boolean;
 }

@@ -5,9 +5,9 @@
  * be right, and the quota must never be counted twice.
  */
 
-import { handler } from '../../lambdas/avatar/handler';
+import { handler, setClock } from '../../lambdas/avatar/handler';
 import { dynamo } from '../../lambdas/shared/clients';
-import { avatarEvent, lambdaContext, readUsage, seedWorkspace } from './support';
+import { avatarEvent, FAULT_NOW, lambdaContext, readUsage, seedWorkspace } from './support';
 
 type Fault = 'throttle' | 'timeout-before' | 'lost-response';
 interface Plan {
@@ -35,7 +35,9 @@ function isUsageWrite(context: { commandName?: string }, input: unknown): boolea
   return /^UpdateItemCommand$|^UpdateCommand$/.test(context.commandName ?? '') && !!v?.startsWith('USAGE#');
 }
 
+afterAll(() => setClock(undefined));
 beforeAll(() => {
+  setClock(() => FAULT_NOW);
   const stack = dynamo().middlewareStack;
   // per attempt (inside the retry loop): decide the fault, maybe let the write through first
   stack.add(

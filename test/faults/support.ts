@@ -3,12 +3,12 @@
  * GET /v1/avatar, a workspace + key made with the real store, and a read of the usage item.
  */
 
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dynamo } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
 import { createKey } from '../../lambdas/store/keys';
-import { monthOf, pk, sk } from '../../lambdas/store/schema';
+import { dayHourOf, monthOf, pk, sk } from '../../lambdas/store/schema';
 import { createWorkspace } from '../../lambdas/store/workspaces';
 
 let seq = 0;
@@ -61,20 +61,36 @@ export async function seedWorkspace(quota: number, domains = ['127.0.0.1']) {
     name: 'web',
     allowed_domains: domains,
   });
+  // the hour's bucket is open already, so each counted request is exactly one usage UpdateItem
+  await dynamo().send(
+    new PutCommand({
+      TableName: config().tableName,
+      Item: {
+        pk: pk.workspace(ws.id),
+        sk: sk.usageBucket(monthOf(FAULT_NOW), dayHourOf(FAULT_NOW)),
+        used: 0,
+      },
+    }),
+  );
   return { ws, secret, pub };
 }
 
-/** The workspace's usage-month item: `used` and the sum of every key-hour counter. */
+/** The instant the fault tests run at (the avatar handler's clock is pinned to it): one hour bucket. */
+export const FAULT_NOW = new Date();
+
+/** The workspace's usage buckets this month: `used` (latest bucket) and the sum of every key-hour counter. */
 export async function readUsage(workspaceId: string): Promise<{ used: number; hourlySum: number }> {
   const out = await dynamo().send(
-    new GetCommand({
+    new QueryCommand({
       TableName: config().tableName,
-      Key: { pk: pk.workspace(workspaceId), sk: sk.usageMonth(monthOf(new Date())) },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': `USAGE#${monthOf(FAULT_NOW)}#` },
       ConsistentRead: true,
     }),
   );
-  const item = out.Item ?? {};
+  const items = out.Items ?? [];
   let hourlySum = 0;
-  for (const [k, v] of Object.entries(item)) if (k.startsWith('h_')) hourlySum += Number(v);
-  return { used: Number(item.used ?? 0), hourlySum };
+  for (const item of items)
+    for (const [k, v] of Object.entries(item)) if (k.startsWith('k_')) hourlySum += Number(v);
+  return { used: Number(items[items.length - 1]?.used ?? 0), hourlySum };
 }

@@ -4,7 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { handler } from '../../lambdas/avatar/handler';
+import { handler, setClock } from '../../lambdas/avatar/handler';
 import { hashKey } from '../../lambdas/core/keys';
 import { resetKeyCache } from '../../lambdas/shared/auth';
 import { dynamo, s3Client, setDynamo, setS3 } from '../../lambdas/shared/clients';
@@ -46,20 +46,34 @@ function withCacheSeconds(value: string | undefined) {
 }
 
 afterEach(() => {
+  setClock(undefined);
   withCacheSeconds(undefined);
   resetKeyCache();
 });
 
 describe('hot path', () => {
   it('warm request for a known profile: exactly one DynamoDB call (UpdateItem), no S3', async () => {
+    // one instant for both requests: they count into the same hour bucket
+    const now = new Date();
+    setClock(() => now);
     const w = await workspaceWithKeys(100);
     const url = `linkedin.com/in/${freshSlug('hot')}`;
     const cold = await counting(() =>
       invoke(handler, { query: { key: w.pk, linkedin_url: url }, headers: APP_ORIGIN }),
     );
     expect(cold.result.status).toBe(302);
-    // cold: key + workspace + avatar reads, the write, the record put; the initials object in S3
-    expect(cold.ddb).toEqual(['GetCommand', 'GetCommand', 'GetCommand', 'UpdateCommand', 'PutCommand']);
+    // cold: key + workspace + avatar reads; the write finds no hour bucket, so the hour is opened
+    // (latest bucket query, bucket put) and the write repeated; the record put; initials in S3
+    expect(cold.ddb).toEqual([
+      'GetCommand',
+      'GetCommand',
+      'GetCommand',
+      'UpdateCommand',
+      'QueryCommand',
+      'PutCommand',
+      'UpdateCommand',
+      'PutCommand',
+    ]);
     expect(cold.s3).toEqual(['PutObjectCommand']);
 
     const warm = await counting(() =>

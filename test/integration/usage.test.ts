@@ -43,13 +43,14 @@ beforeAll(async () => {
     expect(r.status).toBe(201);
     keys[n] = { id: r.body.id, key: r.body.key };
   }
-  // traffic moving from "old" to "new" over three hours of day 01, written out of order
-  await count('new', `${thisMonth}-01T11:30:00Z`, 9);
+  // traffic moving from "old" to "new" over three hours of day 01; hour by hour (a request is
+  // counted in the workspace's latest hour bucket at the latest), out of order within an hour
   await count('old', `${thisMonth}-01T09:05:00Z`, 10);
   await count('old', `${thisMonth}-01T10:59:59Z`, 5);
   await count('new', `${thisMonth}-01T10:00:00Z`, 5);
-  await count('web', `${thisMonth}-02T00:00:00Z`, 2);
+  await count('new', `${thisMonth}-01T11:30:00Z`, 9);
   await count('old', `${thisMonth}-01T11:10:00Z`, 1);
+  await count('web', `${thisMonth}-02T00:00:00Z`, 2);
   // last month: only "idle" was used
   await count('idle', `${prevMonth}-15T23:00:00Z`, 3);
 });
@@ -148,7 +149,7 @@ describe('GET /v1/admin/workspaces/{ws}/usage', () => {
     const byId = Object.fromEntries(r.body.keys.map((k: { id: string }) => [k.id, k]));
     // lu_ holds the time of the last counted request (written last for "old": 11:10)
     expect(byId[keys.old.id].last_used_at).toBe(`${thisMonth}-01T11:10:00.000Z`);
-    expect(byId[keys.new.id].last_used_at).toBe(`${thisMonth}-01T10:00:00.000Z`);
+    expect(byId[keys.new.id].last_used_at).toBe(`${thisMonth}-01T11:30:00.000Z`);
     expect(byId[keys.web.id].last_used_at).toBe(`${thisMonth}-02T00:00:00.000Z`);
     expect(byId[keys.idle.id].last_used_at).toBe(`${prevMonth}-15T23:00:00.000Z`);
   });

@@ -1,5 +1,5 @@
 /** Workspaces and keys for the avatar tests, created through the real store (DynamoDB Local). */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyType } from '../../lambdas/core/keys';
 import { dynamo } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
@@ -31,15 +31,42 @@ export async function newKey(ws: string, type: KeyType, domains: string[] = ['ap
   return createKey({ workspace_id: ws, type, name: type, allowed_domains: domains });
 }
 
+/** Every usage bucket of a workspace-month, raw, oldest first (sk included). */
+export async function usageBuckets(ws: string, month: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':pk': pk.workspace(ws), ':m': `USAGE#${month}#` },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * A workspace-month's usage as one view over its hour buckets (undefined: none): `used` of the
+ * latest bucket, `h_<keyid>_<DDHH>` = k_<keyid> of bucket DDHH, `lu_<keyid>` = the latest use.
+ */
 export async function usageItem(ws: string, month: string): Promise<Record<string, unknown> | undefined> {
-  const out = await dynamo().send(
-    new GetCommand({
-      TableName: config().tableName,
-      Key: { pk: pk.workspace(ws), sk: sk.usageMonth(month) },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item;
+  const buckets = await usageBuckets(ws, month);
+  if (buckets.length === 0) return undefined;
+  const view: Record<string, unknown> = { used: buckets[buckets.length - 1].used };
+  for (const b of buckets) {
+    const dayHour = String(b.sk).slice(-4);
+    for (const [k, v] of Object.entries(b)) {
+      if (k.startsWith('k_')) view[`h_${k.slice(2)}_${dayHour}`] = v;
+      if (k.startsWith('lu_') && (view[k] === undefined || String(view[k]) < String(v))) view[k] = v;
+    }
+  }
+  return view;
 }
 
 export async function keyItem(hash: string): Promise<Record<string, unknown> | undefined> {

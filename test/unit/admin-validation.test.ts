@@ -9,6 +9,7 @@ import {
 import { normaliseDomainEntry } from '../../lambdas/core/domains';
 import { AvtrzError } from '../../lambdas/core/errors';
 import {
+  foldBuckets,
   hourlyByKey,
   keyStatus,
   keyView,
@@ -136,7 +137,7 @@ describe('usage shaping', () => {
     const u = shapeUsage({
       workspace: { id: 'ws_a', monthly_quota: 100 },
       month: '2026-11',
-      item,
+      usage: foldBuckets([{ sk: 'USAGE#2026-11', ...item }], '2026-11'),
       keys: [
         { ...base, id: 'key_b', created_at: '2026-11-02T00:00:00Z' },
         { ...base, id: 'key_a', created_at: '2026-11-01T00:00:00Z' },
@@ -150,6 +151,25 @@ describe('usage shaping', () => {
       ['key_b', 4, 'active'],
       ['key_c', 0, 'revoked'],
     ]);
+  });
+
+  it('folds hour buckets: used from the latest bucket, k_ counts per bucket hour, legacy month item first', () => {
+    const items = [
+      { sk: 'USAGE#2026-11#0210', used: 12, k_key_a: 2, k_key_b: 1, lu_key_a: 'x', closed: true },
+      { sk: 'USAGE#2026-11', used: 9, h_key_a_0209: 4, h_key_a_0210: 1, closed: true },
+      { sk: 'USAGE#2026-11#0301', used: 13, k_key_b: 1, last_req: 'uuid' },
+    ];
+    const u = foldBuckets(items, '2026-11');
+    expect(u?.used).toBe(13);
+    expect(u?.hourly.get('key_a')).toEqual([
+      { hour: '2026-11-02T09:00:00Z', count: 4 },
+      { hour: '2026-11-02T10:00:00Z', count: 3 },
+    ]);
+    expect(u?.hourly.get('key_b')).toEqual([
+      { hour: '2026-11-02T10:00:00Z', count: 1 },
+      { hour: '2026-11-03T01:00:00Z', count: 1 },
+    ]);
+    expect(foldBuckets([], '2026-11')).toBeUndefined();
   });
 
   it('month parameter', () => {
