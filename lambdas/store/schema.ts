@@ -17,9 +17,11 @@
  *                One conditional UpdateItem per avatar request on the current hour's bucket; the
  *                first request of an hour closes the month's latest bucket and carries its final
  *                `used` into the new one (store/usage.ts). Buckets stay well under 1 KB (1 WCU per
- *                request) and the sort key orders them in time. A legacy month item
- *                (sk=USAGE#<YYYY-MM>, with h_<keyid>_<DDHH> hourly counts) sorts before its month's
- *                buckets and is read (and closed) as the month's first bucket.
+ *                request) and the sort key orders them in time.
+ *  Usage root    pk=WS#<ws>        sk=USAGE#<YYYY-MM>  used=0, closed, closed_into: where the month's
+ *                                  chain of buckets starts (sorts before them; never counted into).
+ *                A legacy month item at this key (used, h_<keyid>_<DDHH>, lu_<keyid>) is the root
+ *                of its month: its count is carried into the first bucket and its hours are read.
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
  *                                                      fetched_at, checked_at? (last refresh attempt;

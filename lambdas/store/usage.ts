@@ -8,8 +8,9 @@
  * Opening an hour (the first request of the hour finds no bucket): the month's latest bucket P is
  * closed into the new bucket H (conditional: a bucket is closed into exactly one successor), then
  * H is created with P's final `used` (nothing lands on a closed bucket, so that value is final).
- * Every bucket of a month is therefore one chain and `used` of its latest bucket is the month's
- * count. A late writer (clock skew at the hour boundary) that meets a closed bucket follows
+ * The month's chain starts at a root item (sk=USAGE#<YYYY-MM>, used 0, never counted into; a
+ * legacy month item is that root), so openers of different hours serialise on it too. Every
+ * bucket of a month is therefore one chain and `used` of its latest bucket is the month's count. A late writer (clock skew at the hour boundary) that meets a closed bucket follows
  * `closed_into`; one whose hour has no bucket while a later one exists writes to the later one.
  *
  * Retry safety: each call writes a fresh random token to `last_req` and conditions on it not
@@ -108,21 +109,25 @@ async function hit(input: CountInput, bucketSk: string, token: string): Promise<
  * `h`, or a later bucket when `h` is late (a later one is already open or chosen).
  */
 async function openBucket(workspaceId: string, month: string, h: string): Promise<string> {
-  const latest = await latestBucket(workspaceId, month, true);
-  if (latest && latest.sk >= h) return latest.sk;
-  let base = 0; // a month starts at 0
-  if (latest) {
-    const closed = await closeInto(workspaceId, latest.sk, h);
-    if (closed.into !== h) {
-      if (closed.into > h) return closed.into;
-      // another opener closed `latest` into an earlier bucket it has not created yet: create it
-      // (from latest's final count, as its opener does), then open `h` after it
-      await putBucket(workspaceId, closed.into, closed.used);
-      return h;
-    }
-    base = closed.used;
+  let latest = await latestBucket(workspaceId, month, true);
+  if (!latest) {
+    // the month's first bucket: racing openers of different hours would each start a chain at 0,
+    // so every month's chain starts at one root (sk=USAGE#<YYYY-MM>, the legacy month item's key)
+    // that they all have to close, one of them successfully
+    await putBucket(workspaceId, sk.usageMonth(month), 0);
+    latest = await latestBucket(workspaceId, month, true);
+    if (!latest) throw new AvtrzError('unavailable', 'Usage bucket missing.');
   }
-  await putBucket(workspaceId, h, base);
+  if (latest.sk >= h) return latest.sk;
+  const closed = await closeInto(workspaceId, latest.sk, h);
+  if (closed.into !== h) {
+    if (closed.into > h) return closed.into;
+    // another opener closed `latest` into an earlier bucket it has not created yet: create it
+    // (from latest's final count, as its opener does), then open `h` after it
+    await putBucket(workspaceId, closed.into, closed.used);
+    return h;
+  }
+  await putBucket(workspaceId, h, closed.used);
   return h;
 }
 

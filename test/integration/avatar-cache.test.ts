@@ -62,17 +62,21 @@ describe('hot path', () => {
       invoke(handler, { query: { key: w.pk, linkedin_url: url }, headers: APP_ORIGIN }),
     );
     expect(cold.result.status).toBe(302);
-    // cold: key + workspace + avatar reads; the write finds no hour bucket, so the hour is opened
-    // (latest bucket query, bucket put) and the write repeated; the record put; initials in S3
+    // cold: key + workspace + avatar reads; the write finds no hour bucket of a new month, so the
+    // month's root is created and closed into the new hour bucket, and the write repeated; the
+    // record put; the initials object in S3
     expect(cold.ddb).toEqual([
       'GetCommand',
       'GetCommand',
       'GetCommand',
-      'UpdateCommand',
-      'QueryCommand',
-      'PutCommand',
-      'UpdateCommand',
-      'PutCommand',
+      'UpdateCommand', // the write: no bucket
+      'QueryCommand', // latest bucket of the month: none
+      'PutCommand', // the month's root
+      'QueryCommand', // latest: the root
+      'UpdateCommand', // close the root into this hour
+      'PutCommand', // this hour's bucket
+      'UpdateCommand', // the write
+      'PutCommand', // the avatar record
     ]);
     expect(cold.s3).toEqual(['PutObjectCommand']);
 

@@ -31,7 +31,7 @@ export async function newKey(ws: string, type: KeyType, domains: string[] = ['ap
   return createKey({ workspace_id: ws, type, name: type, allowed_domains: domains });
 }
 
-/** Every usage bucket of a workspace-month, raw, oldest first (sk included). */
+/** Every usage item of a workspace-month (its root, then its hour buckets), raw, oldest first. */
 export async function usageBuckets(ws: string, month: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
@@ -40,7 +40,7 @@ export async function usageBuckets(ws: string, month: string): Promise<Record<st
       new QueryCommand({
         TableName: config().tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':pk': pk.workspace(ws), ':m': `USAGE#${month}#` },
+        ExpressionAttributeValues: { ':pk': pk.workspace(ws), ':m': `USAGE#${month}` },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
