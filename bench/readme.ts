@@ -45,7 +45,7 @@ How it is measured:
 
 - **Hot path**: a known profile, \`<img>\`-style request (publishable key, \`Referer\`,
   \`Sec-Fetch-Dest: image\`), 32 in flight over keep-alive HTTP through the local stack running in
-  its own process, against a bare conditional \`UpdateItem\` on the usage item (the one write the
+  its own process, against a bare conditional \`UpdateItem\` on the usage hour bucket (the one write the
   hot path cannot avoid) at the same concurrency on the same DynamoDB Local; rounds interleaved.
   That DynamoDB Local is in memory: the stack's own disk-backed one commits each write to disk
   (~50–150 writes/s here) and would make any API look as fast as its baseline (the

@@ -28,7 +28,7 @@ function injected(kind: Fault): Error {
   });
 }
 
-/** The usage-month write, before (plain) or after (marshalled) the document client's marshalling. */
+/** The usage bucket write (hot path, or closing a bucket), before (plain) or after (marshalled) the document client's marshalling. */
 function isUsageWrite(context: { commandName?: string }, input: unknown): boolean {
   const sk = (input as { Key?: { sk?: string | { S?: string } } })?.Key?.sk;
   const v = typeof sk === 'string' ? sk : sk?.S;

@@ -230,6 +230,24 @@ describe('bucket size', () => {
   });
 });
 
+describe('bounded', () => {
+  it('a bucket chain that never resolves (closed into itself) ends in unavailable, nothing counted', async () => {
+    const w = await workspaceWithKeys(100);
+    const key = { pk: pk.workspace(w.ws), sk: sk.usageBucket(MONTH, '1503') };
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().tableName,
+        Item: { ...key, used: 4, closed: true, closed_into: key.sk },
+      }),
+    );
+    await expect(countRequest(req(w.ws, w.skId, at('15T03:00')))).rejects.toMatchObject({
+      code: 'unavailable',
+      status: 503,
+    });
+    expect(await bucket(w.ws, MONTH, '1503')).toMatchObject({ used: 4 });
+  });
+});
+
 describe('upgrade from the month item', () => {
   it('a legacy month item is the month first bucket: its count is carried and its hours read', async () => {
     const w = await workspaceWithKeys(100);
