@@ -13,10 +13,6 @@ export const handler = httpHandler(async (event) => {
   const now = new Date();
   const [ws, keys] = await Promise.all([getWorkspace(wsId, { consistent: true }), listKeys(wsId)]);
   if (!ws) throw new AvtrzError('not_found', 'Workspace not found.');
-  const used = await lastUsedAt(
-    wsId,
-    keys.map((k) => k.id),
-    monthOf(now),
-  );
+  const used = await lastUsedAt(wsId, keys, monthOf(now));
   return json(200, { keys: keys.map((k) => keyView(k, now, used.get(k.id) ?? null)) });
 });

@@ -47,15 +47,19 @@ const PROJECT_MAX_KEYS = 100;
 /**
  * `last_used_at` per key: the latest `lu_<keyid>` in the buckets of the current month, else of the
  * latest earlier months with traffic (at most LAST_USED_MONTHS months in all). Newest buckets
- * first, stopping once every key is found.
+ * first, stopping once every key is found. No key can have been used before it was created, so
+ * the read never goes below the month the oldest of `keys` was created in: a list of keys made
+ * this month reads this month's buckets only, even when one of them was never used.
  */
 export async function lastUsedAt(
   workspaceId: string,
-  keyIds: string[],
+  keys: { id: string; created_at: string }[],
   currentMonth: string,
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  if (keyIds.length === 0) return found;
+  if (keys.length === 0) return found;
+  const keyIds = keys.map((k) => k.id);
+  const sinceMonth = keys.map((k) => k.created_at.slice(0, 7)).reduce((a, b) => (a < b ? a : b));
   const names: Record<string, string> = {};
   const project = keyIds.length <= PROJECT_MAX_KEYS;
   if (project) {
@@ -72,7 +76,7 @@ export async function lastUsedAt(
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
         ExpressionAttributeValues: {
           ':pk': pk.workspace(workspaceId),
-          ':lo': sk.usageMonth('0000-00'),
+          ':lo': sk.usageMonth(sinceMonth),
           // '~' sorts after every bucket suffix (#DDHH) of the current month
           ':hi': `${sk.usageMonth(currentMonth)}~`,
         },

@@ -3,7 +3,12 @@
  * GET /v1/usage (secret key), in-process against DynamoDB Local. Counters are written by the
  * avatar path's own counter (store/usage.ts countRequest), at chosen instants.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { hashKey } from '../../lambdas/core/keys';
 import { resetKeyCache } from '../../lambdas/shared/auth';
+import { dynamo } from '../../lambdas/shared/clients';
+import { config } from '../../lambdas/shared/config';
+import { pk, sk } from '../../lambdas/store/schema';
 import { countRequest } from '../../lambdas/store/usage';
 import { call } from '../support/admin-events';
 
@@ -51,9 +56,22 @@ beforeAll(async () => {
   await count('new', `${thisMonth}-01T11:30:00Z`, 9);
   await count('old', `${thisMonth}-01T11:10:00Z`, 1);
   await count('web', `${thisMonth}-02T00:00:00Z`, 2);
-  // last month: only "idle" was used
+  // last month: only "idle" was used (it was created then)
+  await backdate(keys.idle.key, `${prevMonth}-01T00:00:00.000Z`);
   await count('idle', `${prevMonth}-15T23:00:00Z`, 3);
 });
+
+/** A key created in an earlier month (the API always stamps now). */
+async function backdate(key: string, createdAt: string) {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: { pk: pk.keyHash(hashKey(key)), sk: sk.key },
+      UpdateExpression: 'SET created_at = :c',
+      ExpressionAttributeValues: { ':c': createdAt },
+    }),
+  );
+}
 
 describe('GET /v1/admin/workspaces/{ws}/usage', () => {
   it('shapes the current month per key per hour, every key listed', async () => {
@@ -211,5 +229,24 @@ describe('GET /v1/usage', () => {
       o.body.keys.map((x: { id: string; status: string }) => [x.id, x.status]),
     );
     expect(status).toEqual({ [k.body.id]: 'revoked', [other.body.id]: 'active' });
+  });
+
+  it('never looks for last_used_at in months before the oldest listed key was created', async () => {
+    const w = await call('POST', '/v1/admin/workspaces', { body: { name: 'Fresh Co', monthly_quota: 10 } });
+    const k = await call('POST', `/v1/admin/workspaces/${w.body.id}/keys`, {
+      body: { type: 'secret', name: 'k' },
+    });
+    // a bucket from before the key existed that names it (cannot happen for real): not read
+    const r = await countRequest({
+      workspaceId: w.body.id,
+      keyId: k.body.id,
+      now: new Date(`${prevMonth}-10T08:00:00Z`),
+      quota: 10,
+      enforceQuota: false,
+    });
+    expect(r.counted).toBe(true);
+    const list = await call('GET', `/v1/admin/workspaces/${w.body.id}/keys`);
+    expect(list.body.keys).toHaveLength(1);
+    expect(list.body.keys[0].last_used_at).toBeNull();
   });
 });
