@@ -59,7 +59,7 @@ export async function lastUsedAt(
   const found = new Map<string, string>();
   if (keys.length === 0) return found;
   const keyIds = keys.map((k) => k.id);
-  const sinceMonth = keys.map((k) => k.created_at.slice(0, 7)).reduce((a, b) => (a < b ? a : b));
+  const sinceMonth = keys.map((k) => k.created_at.slice(0, 7)).sort()[0];
   const names: Record<string, string> = {};
   const project = keyIds.length <= PROJECT_MAX_KEYS;
   if (project) {
