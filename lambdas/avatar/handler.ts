@@ -60,6 +60,8 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
     headers: {
       location: locationFor(config().cdnUrl, rec, size, format),
       'cache-control': `${auth.type === 'publishable' ? 'public' : 'private'}, max-age=3600`,
+      // the allow-list decision depends on these: a cached redirect must not serve another site
+      vary: 'Origin, Referer',
       ...quota,
     },
     body: '',

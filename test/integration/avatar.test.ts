@@ -38,6 +38,8 @@ describe('GET /v1/avatar success', () => {
     expect(res.headers.location).toMatch(new RegExp(`^${CDN}/a/${id}/i[0-9a-f]{12}/initials\\.svg$`));
     expect(res.headers.location).not.toContain(slug);
     expect(res.headers['cache-control']).toBe('public, max-age=3600');
+    // the answer depends on the page's origin: a cached redirect must not serve another site
+    expect(res.headers.vary).toBe('Origin, Referer');
     expect(res.headers['x-quota-limit']).toBe('1000');
     expect(Number(res.headers['x-quota-remaining'])).toBeLessThan(1000);
     expect(res.headers['x-quota-reset']).toMatch(/^\d{4}-\d{2}-01T00:00:00\.000Z$/);
