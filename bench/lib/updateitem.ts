@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dayHourOf, monthOf, pk, sk, usageAttr } from '../../lambdas/store/schema';
+import { dayHourOf, monthOf } from '../../lambdas/core/quota';
+import { pk, sk, usageAttr } from '../../lambdas/store/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/services';
 import { type LoopResult, runConcurrent } from './stats';
 

@@ -1,5 +1,17 @@
-/** Quota arithmetic and headers (spec sections 3–4). Pure; the clock is passed in. */
-import { dayHourOf, monthOf, nextMonthStart } from '../store/schema';
+/** Quota arithmetic, its UTC calendar and headers (spec sections 3–4). Pure; the clock is passed in. */
+
+/** `YYYY-MM` of a date, UTC */
+export function monthOf(d: Date): string {
+  return d.toISOString().slice(0, 7);
+}
+/** `DDHH` of a date, UTC (hour within the month) */
+export function dayHourOf(d: Date): string {
+  return d.toISOString().slice(8, 10) + d.toISOString().slice(11, 13);
+}
+/** start of the next UTC month, ISO: quotas reset then */
+export function nextMonthStart(d: Date): string {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
+}
 
 export interface QuotaState {
   limit: number;

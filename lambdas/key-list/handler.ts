@@ -1,10 +1,10 @@
 /** GET /v1/admin/workspaces/{ws}/keys → 200 {keys:[…]}: never the key, never its hash. */
 import { adminWorkspace } from '../core/admin-validation';
 import { AvtrzError } from '../core/errors';
+import { monthOf } from '../core/quota';
 import { keyView } from '../core/usage-shape';
 import { httpHandler, json } from '../shared/http';
 import { listKeys } from '../store/keys';
-import { monthOf } from '../store/schema';
 import { lastUsedAt } from '../store/usage-read';
 import { getWorkspace } from '../store/workspaces';
 

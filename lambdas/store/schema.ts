@@ -51,7 +51,7 @@ export const sk = {
   keyPointer: (id: string) => `KEY#${id}`,
   /** the month's prefix of every usage bucket (and the sk of a legacy month item) */
   usageMonth: (month: string) => `USAGE#${month}`,
-  /** the bucket of one UTC hour: `DDHH` from dayHourOf */
+  /** the bucket of one UTC hour: `DDHH` from core/quota.ts dayHourOf */
   usageBucket: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
   avatar: 'AV',
 };
@@ -71,19 +71,6 @@ const BUCKET_SK = /^USAGE#(\d{4}-\d{2})#(\d{2})(\d{2})$/;
 export function bucketHour(bucketSk: string): string | undefined {
   const m = BUCKET_SK.exec(bucketSk);
   return m ? `${m[1]}-${m[2]}T${m[3]}:00:00Z` : undefined;
-}
-
-/** `YYYY-MM` of a date, UTC */
-export function monthOf(d: Date): string {
-  return d.toISOString().slice(0, 7);
-}
-/** `DDHH` of a date, UTC (hour within the month) */
-export function dayHourOf(d: Date): string {
-  return d.toISOString().slice(8, 10) + d.toISOString().slice(11, 13);
-}
-/** start of the next UTC month, ISO */
-export function nextMonthStart(d: Date): string {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
 }
 
 export const s3Key = {

@@ -5,10 +5,11 @@
 
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { dayHourOf, monthOf } from '../../lambdas/core/quota';
 import { dynamo } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
 import { createKey } from '../../lambdas/store/keys';
-import { dayHourOf, monthOf, pk, sk } from '../../lambdas/store/schema';
+import { pk, sk } from '../../lambdas/store/schema';
 import { createWorkspace } from '../../lambdas/store/workspaces';
 
 let seq = 0;
