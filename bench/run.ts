@@ -7,8 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { bundle, coldImportMs, DOC_CLIENT_ONLY, VARIANTS } from './lib/bundle';
+import { bundle, coldImportMs, DOC_CLIENT_ONLY, SDK_BUNDLED, VARIANTS } from './lib/bundle';
 import { runHttpSections } from './lib/http-sections';
 import { median, round } from './lib/stats';
 import { benchmarksSection, writeReadmeSection } from './readme';
@@ -127,17 +126,7 @@ async function bundleSection(): Promise<Record<string, unknown>> {
 
 async function cpuSection(): Promise<Record<string, unknown>> {
   const file = path.join(TMP, 'cpu/index.js');
-  await build({
-    entryPoints: [path.join(__dirname, 'lib/cpu-entry.ts')],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    external: ['sharp'],
-    logLevel: 'silent',
-  });
+  await bundle(path.join(__dirname, 'lib/cpu-entry.ts'), file, SDK_BUNDLED);
   const n = QUICK ? 5000 : 20000;
   const out = path.join(TMP, 'cpu.json');
   // stdout (the structured log line per request, as in Lambda) goes to /dev/null

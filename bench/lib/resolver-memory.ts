@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundle, SDK_BUNDLED } from './bundle';
 import { round } from './stats';
 
 type Row = (figure: string, value: string, baseline: string, ratio: string) => void;
@@ -19,17 +19,7 @@ export async function resolverMemory(o: {
   env: NodeJS.ProcessEnv;
 }): Promise<Record<string, unknown>> {
   const file = path.join(o.tmp, 'resolver/index.js');
-  await build({
-    entryPoints: [path.join(__dirname, 'resolver-entry.ts')],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    external: ['sharp'],
-    logLevel: 'silent',
-  });
+  await bundle(path.join(__dirname, 'resolver-entry.ts'), file, SDK_BUNDLED);
   const out = path.join(o.tmp, 'resolver-memory.json');
   // the resolver's structured log (stdout) explains a source that did not become a photo
   // async: the provider stand-in lives in this process and must keep answering meanwhile
