@@ -3,8 +3,9 @@
  * Exit codes: 0 ok, 1 the API (or the network) said no, 2 the command line is wrong.
  */
 import { parseArgs } from 'node:util';
-import { renderUsageChart, type UsageJson } from './chart';
-import { AdminClient, ApiError, NetworkError } from './client';
+import type { UsageResponse } from '../../lambdas/core/usage-shape';
+import { renderUsageChart } from './chart';
+import { AdminClient, ApiError } from './client';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';
 
@@ -255,7 +256,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
           hours = Number(flags.hours);
         }
         const r = await client.request('GET', path, undefined, { month: flags.month });
-        out(renderUsageChart(r.body as UsageJson, { hours }), r.body);
+        out(renderUsageChart(r.body as UsageResponse, { hours }), r.body);
         return 0;
       }
       default:
@@ -276,13 +277,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.err(`avtrz: ${e.status} ${e.code}: ${e.message}${param}${rid}${hint}\n`);
       return 1;
     }
-    if (e instanceof NetworkError) {
-      io.err(`avtrz: ${e.message}\n`);
-      return 1;
-    }
-    const msg = (e as Error)?.message ?? String(e);
-    // credential-chain failures are the usual cause with --region
-    io.err(`avtrz: ${msg}\n`);
+    // a NetworkError, or (with --region) a credential-chain failure: its message says it all
+    io.err(`avtrz: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;
   }
 }
