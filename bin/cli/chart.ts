@@ -4,22 +4,7 @@
  * month and its count and share in the latest hour — so during a rotation the operator watches
  * traffic leave the old key and arrive on the new one. Pure: the answer and the clock in, text out.
  */
-export interface UsageKeyJson {
-  id: string;
-  type: string;
-  name: string;
-  last4: string;
-  status: string;
-  used: number;
-  hourly: { hour: string; count: number }[];
-}
-export interface UsageJson {
-  workspace_id: string;
-  month: string;
-  monthly_quota: number;
-  used: number;
-  keys: UsageKeyJson[];
-}
+import type { UsageKey, UsageResponse } from '../../lambdas/core/usage-shape';
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ZERO = '·';
@@ -45,7 +30,7 @@ function monthBounds(month: string): { start: number; end: number } {
  * The hours shown: `hours` columns ending at the current hour (for the current month) or at the
  * month's last hour with traffic (past months), clamped to the month.
  */
-export function chartWindow(u: UsageJson, hours: number, now: Date): number[] {
+export function chartWindow(u: UsageResponse, hours: number, now: Date): number[] {
   const { start, end } = monthBounds(u.month);
   const nowHour = Math.floor(now.getTime() / HOUR) * HOUR;
   let last = start;
@@ -68,7 +53,7 @@ function hourLabel(t: number): string {
   return `${new Date(t).toISOString().slice(0, 13).replace('T', ' ')}:00Z`;
 }
 
-export function renderUsageChart(u: UsageJson, opts: { hours?: number; now?: Date } = {}): string {
+export function renderUsageChart(u: UsageResponse, opts: { hours?: number; now?: Date } = {}): string {
   const hours = Math.max(1, Math.min(opts.hours ?? 24, 24 * 31));
   const now = opts.now ?? new Date();
   const window = chartWindow(u, hours, now);
@@ -85,7 +70,7 @@ export function renderUsageChart(u: UsageJson, opts: { hours?: number; now?: Dat
     lines.push('no keys');
     return `${lines.join('\n')}\n`;
   }
-  const label = (k: UsageKeyJson) => `${k.name} …${k.last4}`;
+  const label = (k: UsageKey) => `${k.name} …${k.last4}`;
   const lw = Math.min(32, Math.max(8, ...u.keys.map((k) => label(k).length)));
   const sw = Math.max(7, ...u.keys.map((k) => k.status.length));
   // a short window (an empty or new month) must not cut the heading to "p"

@@ -1,7 +1,8 @@
-import { chartWindow, renderUsageChart, sparkline, type UsageJson } from '../../bin/cli/chart';
+import { chartWindow, renderUsageChart, sparkline } from '../../bin/cli/chart';
 import { parseDuration, run } from '../../bin/cli/main';
+import type { UsageResponse } from '../../lambdas/core/usage-shape';
 
-const usage: UsageJson = {
+const usage: UsageResponse = {
   workspace_id: 'ws_AAAAAAAAAAAAAAAA',
   month: '2026-11',
   monthly_quota: 1000,
