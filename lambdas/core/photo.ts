@@ -22,6 +22,14 @@ export function variantName(size: number, format: string): string {
   return `${size}.${format}`;
 }
 
+/** The size and format of a variants-list entry, or undefined when it is not one. */
+export function parseVariantName(name: string): { size: number; format: PhotoFormat } | undefined {
+  const [size, format, ...rest] = name.split('.');
+  if (rest.length || !/^\d+$/.test(size) || !(PHOTO_FORMATS as readonly string[]).includes(format))
+    return undefined;
+  return { size: Number(size), format: format as PhotoFormat };
+}
+
 /** Version of a photo: the first 12 hex digits of sha256 of the original bytes (same bytes, same version). */
 export function photoVersion(original: Uint8Array): string {
   return createHash('sha256').update(original).digest('hex').slice(0, 12);

@@ -7,7 +7,7 @@
  *            the variants the old one had; the same bytes or any failure keep what is stored.
  * Storage errors (S3/DynamoDB down) do propagate: the caller decides how to answer.
  */
-import { CONTENT_TYPE, type PhotoFormat, photoVersion, variantName } from '../core/photo';
+import { CONTENT_TYPE, type PhotoFormat, parseVariantName, photoVersion, variantName } from '../core/photo';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import type { ResolverRequest, ResolverResult } from '../shared/resolver-client';
@@ -162,9 +162,9 @@ async function refresh(
   // regenerate what the old photo had, so known variants stay one DynamoDB call away
   const variants: string[] = [];
   for (const v of rec.kind === 'photo' ? (rec.variants ?? []) : []) {
-    const m = /^(\d+)\.(webp|png|jpeg)$/.exec(v);
-    if (!m) continue;
-    await storeVariant(id, photo.version, photo.bytes, Number(m[1]), m[2] as PhotoFormat);
+    const parsed = parseVariantName(v);
+    if (!parsed) continue;
+    await storeVariant(id, photo.version, photo.bytes, parsed.size, parsed.format);
     variants.push(v);
   }
   const next: PhotoRecord = {
