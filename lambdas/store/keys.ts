@@ -103,8 +103,11 @@ export async function markExposed(hash: string, at: string): Promise<void> {
  * the key belonging to the workspace, so concurrent calls cannot race a read against a write.
  */
 
-/** Strongly consistent read of one key of a workspace (undefined: unknown id or other workspace). */
-export async function getKey(workspaceId: string, keyId: string): Promise<KeyRecord | undefined> {
+/** The key's auth item and hash, found through its pointer, strongly consistent (undefined: unknown id or other workspace). */
+async function readKey(
+  workspaceId: string,
+  keyId: string,
+): Promise<{ hash: string; record: KeyRecord } | undefined> {
   const hash = await getKeyHash(workspaceId, keyId);
   if (!hash) return undefined;
   const out = await dynamo().send(
@@ -114,8 +117,13 @@ export async function getKey(workspaceId: string, keyId: string): Promise<KeyRec
       ConsistentRead: true,
     }),
   );
-  const rec = out.Item ? stripKeys<KeyRecord & { key_hash?: string }>(out.Item) : undefined;
-  return rec && rec.workspace_id === workspaceId ? rec : undefined;
+  if (!out.Item || out.Item.workspace_id !== workspaceId) return undefined;
+  return { hash, record: stripKeys<KeyRecord>(out.Item) };
+}
+
+/** Strongly consistent read of one key of a workspace (undefined: unknown id or other workspace). */
+export async function getKey(workspaceId: string, keyId: string): Promise<KeyRecord | undefined> {
+  return (await readKey(workspaceId, keyId))?.record;
 }
 
 /** Every key of a workspace (pointers, then the auth items), strongly consistent. */
@@ -260,13 +268,9 @@ export async function rollKey(
 ): Promise<RollResult> {
   const TableName = config().tableName;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const hash = await getKeyHash(workspaceId, keyId);
-    if (!hash) return { ok: false, reason: 'not_found' };
-    const got = await dynamo().send(
-      new GetCommand({ TableName, Key: { pk: pk.keyHash(hash), sk: sk.key }, ConsistentRead: true }),
-    );
-    if (!got.Item || got.Item.workspace_id !== workspaceId) return { ok: false, reason: 'not_found' };
-    const old = stripKeys<KeyRecord>(got.Item);
+    const found = await readKey(workspaceId, keyId);
+    if (!found) return { ok: false, reason: 'not_found' };
+    const { hash, record: old } = found;
     if (old.revoked_at) return { ok: false, reason: 'revoked' };
     if (old.expires_at && Date.parse(old.expires_at) <= now.getTime())
       return { ok: false, reason: 'expired' };
