@@ -165,6 +165,14 @@ export function foldBuckets(items: Record<string, unknown>[], month: string): Mo
   return { used: Number.isFinite(used) ? used : 0, hourly };
 }
 
+/** Keys in the order every answer lists them: oldest first, ties by id. */
+export function byCreation(
+  a: { created_at: string; id: string },
+  b: { created_at: string; id: string },
+): number {
+  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1;
+}
+
 function byHour(a: HourCount, b: HourCount): number {
   return a.hour < b.hour ? -1 : a.hour > b.hour ? 1 : 0;
 }
@@ -181,22 +189,18 @@ export function shapeUsage(input: {
   now: Date;
 }): UsageResponse {
   const hourly = input.usage?.hourly ?? new Map<string, HourCount[]>();
-  const keys = [...input.keys]
-    .sort((a, b) =>
-      a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1,
-    )
-    .map((k): UsageKey => {
-      const series = hourly.get(k.id) ?? [];
-      return {
-        id: k.id,
-        type: k.type,
-        name: k.name,
-        last4: k.last4,
-        status: keyStatus(k, input.now),
-        used: series.reduce((s, h) => s + h.count, 0),
-        hourly: series,
-      };
-    });
+  const keys = [...input.keys].sort(byCreation).map((k): UsageKey => {
+    const series = hourly.get(k.id) ?? [];
+    return {
+      id: k.id,
+      type: k.type,
+      name: k.name,
+      last4: k.last4,
+      status: keyStatus(k, input.now),
+      used: series.reduce((s, h) => s + h.count, 0),
+      hourly: series,
+    };
+  });
   return {
     workspace_id: input.workspace.id,
     month: input.month,

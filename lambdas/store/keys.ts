@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { generateKey, hashKey, type KeyType, last4, newId } from '../core/keys';
 import type { KeyRecord } from '../core/records';
+import { byCreation } from '../core/usage-shape';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
 import { pk, sk } from './schema';
@@ -164,9 +165,7 @@ export async function listKeys(workspaceId: string): Promise<KeyRecord[]> {
       keys = (out.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
   }
-  records.sort((a, b) =>
-    a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1,
-  );
+  records.sort(byCreation);
   return records;
 }
 
