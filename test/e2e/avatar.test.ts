@@ -3,41 +3,18 @@
  * lambdas/avatar/handler.ts through the route table; CDN stand-in; its own DynamoDB Local +
  * s3rver). Workspaces and keys are made through the admin API, as an operator would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type LocalStack, startLocalStack } from '../../lib/local/stack';
+import { adminHeaders, adminPost, useLocalStack } from '../support/local-stack';
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-avatar-'));
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ dataDir, onError: () => undefined });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-const admin = () => ({ authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' });
+const stack = useLocalStack('avatar');
 
 async function workspace(quota: number) {
-  const ws = await (
-    await fetch(`${stack.apiUrl}/v1/admin/workspaces`, {
-      method: 'POST',
-      headers: admin(),
-      body: JSON.stringify({ name: 'e2e', monthly_quota: quota }),
-    })
-  ).json();
-  const key = async (type: string) =>
-    (
-      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${ws.id}/keys`, {
-        method: 'POST',
-        headers: admin(),
-        body: JSON.stringify({ type, name: type, allowed_domains: ['app.example.com', 'localhost:5173'] }),
-      })
-    ).json();
+  const ws = await adminPost(stack, '/v1/admin/workspaces', { name: 'e2e', monthly_quota: quota });
+  const key = (type: string) =>
+    adminPost(stack, `/v1/admin/workspaces/${ws.id}/keys`, {
+      type,
+      name: type,
+      allowed_domains: ['app.example.com', 'localhost:5173'],
+    });
   const [pk, sk] = [await key('publishable'), await key('secret')];
   return { ws: ws.id as string, pk: pk.key as string, sk: sk.key as string, skId: sk.id as string };
 }
@@ -159,7 +136,7 @@ describe('avatar over HTTP', () => {
     expect(res.status).toBe(401);
     expect((await res.json()).error.message).toContain('x-api-key header only');
     const list = await (
-      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${W.ws}/keys`, { headers: admin() })
+      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${W.ws}/keys`, { headers: adminHeaders(stack) })
     ).json();
     const k = list.keys.find((x: { id: string }) => x.id === W.skId);
     expect(typeof k.exposed_at).toBe('string');
@@ -183,7 +160,7 @@ describe('quota over HTTP', () => {
     expect(results.filter((r) => r.status === 403 && r.code === 'plan_limit')).toHaveLength(80);
 
     const usage = await (
-      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${w.ws}/usage`, { headers: admin() })
+      await fetch(`${stack.apiUrl}/v1/admin/workspaces/${w.ws}/usage`, { headers: adminHeaders(stack) })
     ).json();
     expect(usage.used).toBe(20);
 

@@ -3,40 +3,13 @@
  * shared/spec/http-api.md that a careful user checks with curl, one test per statement that
  * the reviewer found broken (each failed before its fix).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type LocalStack, startLocalStack } from '../../lib/local/stack';
+import { adminPost, useLocalStack } from '../support/local-stack';
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-conformance-'));
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ dataDir, onError: () => undefined });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-const admin = () => ({ authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' });
+const stack = useLocalStack('conformance');
 
 async function workspace(quota: number) {
-  const ws = await (
-    await fetch(`${stack.apiUrl}/v1/admin/workspaces`, {
-      method: 'POST',
-      headers: admin(),
-      body: JSON.stringify({ name: 'conformance', monthly_quota: quota }),
-    })
-  ).json();
-  const sk = await (
-    await fetch(`${stack.apiUrl}/v1/admin/workspaces/${ws.id}/keys`, {
-      method: 'POST',
-      headers: admin(),
-      body: JSON.stringify({ type: 'secret', name: 'server' }),
-    })
-  ).json();
+  const ws = await adminPost(stack, '/v1/admin/workspaces', { name: 'conformance', monthly_quota: quota });
+  const sk = await adminPost(stack, `/v1/admin/workspaces/${ws.id}/keys`, { type: 'secret', name: 'server' });
   return { ws: ws.id as string, sk: sk.key as string };
 }
 
