@@ -7,26 +7,15 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { batchSettings, handler } from '../../lambdas/batch/handler';
 import { s3Client } from '../../lambdas/shared/clients';
-import { config, resetConfig } from '../../lambdas/shared/config';
+import { config } from '../../lambdas/shared/config';
 import { APP_ORIGIN, CDN, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
-import { type Provider, startProvider } from '../support/provider';
+import { useProvider } from '../support/provider';
 
-let p: Provider;
+const p = useProvider();
 let run = 0;
 const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 const month = () => new Date().toISOString().slice(0, 7);
-
-beforeAll(async () => {
-  p = await startProvider();
-  process.env.AVTRZ_UPSTREAM_URL = p.template;
-  resetConfig();
-});
-afterAll(async () => {
-  delete process.env.AVTRZ_UPSTREAM_URL;
-  resetConfig();
-  await p.close();
-});
 
 const batch = (body: unknown, headers: Record<string, string>) =>
   invoke(handler, {
@@ -144,7 +133,7 @@ describe('results', () => {
     expect(r[2].url).toMatch(/\/initials\.svg$/);
     expect((await objectAt(r[2].url)).contentType).toBe('image/svg+xml');
     // the second variant of `a` came from the stored original: one provider lookup for `a`
-    expect(p.hits.get(a)).toBe(1);
+    expect(p().hits.get(a)).toBe(1);
     // every item that passed validation was counted once: 4 ok items
     expect((await usageItem(W.ws, month()))?.used).toBe(4);
     expect(res.headers['x-quota-limit']).toBe('100');
@@ -192,8 +181,8 @@ describe('results', () => {
     const items = Array.from({ length: 24 }, () => ({ linkedin_url: `linkedin.com/in/${fresh('delay')}` }));
     const res = await batch({ items }, { 'x-api-key': W.sk });
     expect(res.json.results.every((x: { status: string }) => x.status === 'ok')).toBe(true);
-    expect(p.maxInFlight()).toBeLessThanOrEqual(8);
-    expect(p.maxInFlight()).toBeGreaterThan(1);
+    expect(p().maxInFlight()).toBeLessThanOrEqual(8);
+    expect(p().maxInFlight()).toBeGreaterThan(1);
   });
 
   test('items not started within the time budget answer unavailable and are not counted', async () => {

@@ -4,34 +4,24 @@
  * path a deployed stack takes), a real provider stand-in on 127.0.0.1, DynamoDB Local and
  * s3rver. The object behind every Location is read back from s3rver and checked with sharp.
  */
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { handler } from '../../lambdas/avatar/handler';
 import { s3Client } from '../../lambdas/shared/clients';
 import { config, resetConfig } from '../../lambdas/shared/config';
 import { clearAvatarCache } from '../../lambdas/store/avatars';
-import { createGateway } from '../../lib/local/gateway';
 import { APP_ORIGIN, CDN, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
-import { colourOf, type Provider, startProvider } from '../support/provider';
+import { colourOf, useProvider } from '../support/provider';
+import { RESOLVER_FUNCTION, useResolverLambda } from '../support/resolver-lambda';
 
-let p: Provider;
+const p = useProvider();
 let W: Awaited<ReturnType<typeof workspaceWithKeys>>;
 let run = 0;
 const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 
 beforeAll(async () => {
-  p = await startProvider();
-  process.env.AVTRZ_UPSTREAM_URL = p.template;
-  resetConfig();
   W = await workspaceWithKeys(10_000);
-});
-afterAll(async () => {
-  delete process.env.AVTRZ_UPSTREAM_URL;
-  resetConfig();
-  await p.close();
 });
 
 const avatar = (slug: string, q: Record<string, string> = {}) =>
@@ -99,11 +89,11 @@ function suite(name: string) {
       'redirprivate',
       'redirdns',
     ])('%s: 302 to the initials, never a 5xx', async (kind) => {
-      const canary = p.canaryConnections();
+      const canary = p().canaryConnections();
       const res = await avatar(fresh(kind));
       expect(res.status).toBe(302);
       await expectInitials(res.headers.location);
-      expect(p.canaryConnections()).toBe(canary);
+      expect(p().canaryConnections()).toBe(canary);
     });
 
     test('fallback=404 when the provider has no photo', async () => {
@@ -115,17 +105,17 @@ function suite(name: string) {
     test('a new size of a known photo comes from the stored original; the known one needs no resolver', async () => {
       const slug = fresh('photo');
       const a = await avatar(slug, { size: '64', format: 'png' });
-      expect(p.hits.get(slug)).toBe(1);
+      expect(p().hits.get(slug)).toBe(1);
       clearAvatarCache(); // as on another warm instance: the record comes from DynamoDB
       const b = await avatar(slug, { size: '256', format: 'jpeg' });
       expect(b.status).toBe(302);
       await expectPhoto(b.headers.location, 256, 'jpeg', slug);
       // same version directory, no new provider lookup
       expect(b.headers.location.split('/').slice(0, -1)).toEqual(a.headers.location.split('/').slice(0, -1));
-      expect(p.hits.get(slug)).toBe(1);
+      expect(p().hits.get(slug)).toBe(1);
       const c = await avatar(slug, { size: '64', format: 'png' });
       expect(c.headers.location).toBe(a.headers.location);
-      expect(p.hits.get(slug)).toBe(1);
+      expect(p().hits.get(slug)).toBe(1);
     });
   });
 }
@@ -133,28 +123,10 @@ function suite(name: string) {
 suite('resolver in-process (AVTRZ_RESOLVER_FUNCTION unset)');
 
 describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResponse)', () => {
-  let gateway: http.Server;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    gateway = createGateway({ adminToken: 'unused-admin-token', isReady: () => true });
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
-    process.env.AVTRZ_RESOLVER_FUNCTION = 'avtrz-resolver';
-    resetConfig();
-  });
-  afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
-    delete process.env.AVTRZ_RESOLVER_FUNCTION;
-    Object.assign(process.env, saved);
-    resetConfig();
-    await new Promise<void>((r) => {
-      gateway.close(() => r());
-      gateway.closeAllConnections();
-    });
-  });
+  useResolverLambda();
 
   test('a photo and a variant through the Invoke API', async () => {
-    expect(config().resolverFunction).toBe('avtrz-resolver');
+    expect(config().resolverFunction).toBe(RESOLVER_FUNCTION);
     const slug = fresh('photo');
     const a = await avatar(slug, { size: '192', format: 'webp' });
     expect(a.status).toBe(302);
@@ -162,7 +134,7 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
     clearAvatarCache();
     const b = await avatar(slug, { size: '32', format: 'png' });
     await expectPhoto(b.headers.location, 32, 'png', slug);
-    expect(p.hits.get(slug)).toBe(1);
+    expect(p().hits.get(slug)).toBe(1);
   });
 
   test('a refused photo through the Invoke API is the initials', async () => {
@@ -179,9 +151,9 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
       const res = await avatar(slug);
       expect(res.status).toBe(302);
       await expectInitials(res.headers.location);
-      expect(p.hits.get(slug)).toBeUndefined();
+      expect(p().hits.get(slug)).toBeUndefined();
     } finally {
-      process.env.AVTRZ_RESOLVER_FUNCTION = 'avtrz-resolver';
+      process.env.AVTRZ_RESOLVER_FUNCTION = RESOLVER_FUNCTION;
       resetConfig();
     }
   });

@@ -4,43 +4,29 @@
  * version (and its variants), the same bytes keep the version, a failure keeps the old photo.
  * In-process first, then as an 'Event' invoke through the local gateway's Lambda Invoke API.
  */
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { handler } from '../../lambdas/avatar/handler';
 import { profileId } from '../../lambdas/core/hmac';
 import { dynamo, s3Client } from '../../lambdas/shared/clients';
-import { config, resetConfig } from '../../lambdas/shared/config';
+import { config } from '../../lambdas/shared/config';
 import { resetRefreshDedupe } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, forgetAvatar, getAvatar } from '../../lambdas/store/avatars';
 import type { PhotoRecord } from '../../lambdas/store/photos';
 import { pk, sk } from '../../lambdas/store/schema';
-import { createGateway } from '../../lib/local/gateway';
 import { APP_ORIGIN, CDN, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
-import { colourOf, type Provider, startProvider } from '../support/provider';
+import { colourOf, useProvider } from '../support/provider';
+import { useResolverLambda } from '../support/resolver-lambda';
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
-let p: Provider;
+const p = useProvider({ AVTRZ_REFRESH_DAYS: '30' });
 let run = 0;
 const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 const month = () => new Date().toISOString().slice(0, 7);
 const DAY = 86_400_000;
 
-beforeAll(async () => {
-  p = await startProvider();
-  process.env.AVTRZ_UPSTREAM_URL = p.template;
-  process.env.AVTRZ_REFRESH_DAYS = '30';
-  resetConfig();
-});
-afterAll(async () => {
-  delete process.env.AVTRZ_UPSTREAM_URL;
-  delete process.env.AVTRZ_REFRESH_DAYS;
-  resetConfig();
-  await p.close();
-});
 beforeEach(() => resetRefreshDedupe());
 
 const avatar = (key: string, slug: string, q: Record<string, string> = {}) =>
@@ -104,18 +90,18 @@ function refreshSuite(name: string) {
       const first = await avatar(W.pk, slug, { size: '64', format: 'png' });
       await avatar(W.pk, slug, { size: '128', format: 'webp' });
       const v1 = (await record(slug)).version;
-      expect(p.hits.get(slug)).toBe(1);
+      expect(p().hits.get(slug)).toBe(1);
       const usedBefore = Number((await usageItem(W.ws, month()))?.used);
 
       await age(slug, 31);
       const newColour = { r: 200, g: 30, b: 90 };
-      p.setPhoto(slug, newColour);
+      p().setPhoto(slug, newColour);
       const stale = await avatar(W.pk, slug, { size: '64', format: 'png' });
       expect(stale.status).toBe(302);
       expect(stale.headers.location).toBe(first.headers.location); // answered from what is stored
 
       const after = await until(slug, (r) => r.version !== v1);
-      expect(p.hits.get(slug)).toBe(2);
+      expect(p().hits.get(slug)).toBe(2);
       expect(after.kind).toBe('photo');
       expect(new Set(after.variants)).toEqual(new Set(['64.png', '128.webp']));
       expect(Date.parse(after.fetched_at)).toBeGreaterThan(Date.now() - DAY);
@@ -140,7 +126,7 @@ function refreshSuite(name: string) {
       expect(stale.headers.location).toBe(first.headers.location);
       const after = await until(slug, (r) => Date.parse(r.fetched_at) > Date.now() - DAY);
       expect(after.version).toBe(v1);
-      expect(p.hits.get(slug)).toBe(2);
+      expect(p().hits.get(slug)).toBe(2);
     });
 
     test('failed refresh keeps the old photo and is not retried on every request', async () => {
@@ -150,7 +136,7 @@ function refreshSuite(name: string) {
       const before = await record(slug);
       await age(slug, 40);
       const agedAt = (await record(slug)).fetched_at;
-      p.setFailing(slug, true);
+      p().setFailing(slug, true);
       try {
         const stale = await avatar(W.pk, slug);
         expect(stale.headers.location).toBe(first.headers.location);
@@ -158,16 +144,16 @@ function refreshSuite(name: string) {
         expect(after.version).toBe(before.version);
         expect(after.kind).toBe('photo');
         expect(after.fetched_at).toBe(agedAt);
-        expect(p.hits.get(slug)).toBe(2);
+        expect(p().hits.get(slug)).toBe(2);
         // later requests: still the old photo, and no new provider call for this period
         clearAvatarCache();
         resetRefreshDedupe();
         const again = await avatar(W.pk, slug);
         expect(again.headers.location).toBe(first.headers.location);
         await new Promise((r) => setTimeout(r, 200));
-        expect(p.hits.get(slug)).toBe(2);
+        expect(p().hits.get(slug)).toBe(2);
       } finally {
-        p.setFailing(slug, false);
+        p().setFailing(slug, false);
       }
     });
 
@@ -182,7 +168,7 @@ function refreshSuite(name: string) {
       expect(blocked.json.error.code).toBe('plan_limit');
 
       await age(slug, 31);
-      p.setPhoto(slug, { r: 20, g: 220, b: 60 });
+      p().setPhoto(slug, { r: 20, g: 220, b: 60 });
       const stale = await avatar(W.pk, slug);
       expect(stale.status).toBe(302);
       const after = await until(slug, (r) => r.version !== v1);
@@ -195,21 +181,21 @@ function refreshSuite(name: string) {
       await avatar(W.pk, slug);
       const v1 = (await record(slug)).version;
       await age(slug, 31);
-      p.setPhoto(slug, { r: 250, g: 250, b: 10 });
+      p().setPhoto(slug, { r: 250, g: 250, b: 10 });
       const all = await Promise.all(Array.from({ length: 5 }, () => avatar(W.pk, slug)));
       expect(all.every((r) => r.status === 302)).toBe(true);
       await until(slug, (r) => r.version !== v1);
       await new Promise((r) => setTimeout(r, 200));
-      expect(p.hits.get(slug)).toBe(2);
+      expect(p().hits.get(slug)).toBe(2);
     });
 
     test('an initials profile whose provider now has a photo becomes a photo', async () => {
       const W = await workspaceWithKeys(1000);
       const slug = fresh('photo');
-      p.setFailing(slug, true);
+      p().setFailing(slug, true);
       const first = await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
       expect(first.headers.location).toMatch(/initials\.svg$/);
-      p.setFailing(slug, false);
+      p().setFailing(slug, false);
       await age(slug, 31);
       await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
       const after = await until(slug, (r) => r.kind === 'photo');
@@ -224,23 +210,7 @@ function refreshSuite(name: string) {
 refreshSuite('refresh in-process');
 
 describe('refresh as an Event invoke through the local gateway', () => {
-  let gateway: http.Server;
-  beforeAll(async () => {
-    gateway = createGateway({ adminToken: 'unused-admin-token', isReady: () => true });
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
-    process.env.AVTRZ_RESOLVER_FUNCTION = 'avtrz-resolver';
-    resetConfig();
-  });
-  afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_LAMBDA;
-    delete process.env.AVTRZ_RESOLVER_FUNCTION;
-    resetConfig();
-    await new Promise<void>((r) => {
-      gateway.close(() => r());
-      gateway.closeAllConnections();
-    });
-  });
+  useResolverLambda();
 
   test('changed photo → new version, via InvocationType Event', async () => {
     const W = await workspaceWithKeys(1000);
@@ -248,7 +218,7 @@ describe('refresh as an Event invoke through the local gateway', () => {
     const first = await avatar(W.pk, slug);
     const v1 = (await record(slug)).version;
     await age(slug, 31);
-    p.setPhoto(slug, { r: 90, g: 90, b: 220 });
+    p().setPhoto(slug, { r: 90, g: 90, b: 220 });
     const stale = await avatar(W.pk, slug);
     expect(stale.headers.location).toBe(first.headers.location);
     const after = await until(slug, (r) => r.version !== v1);

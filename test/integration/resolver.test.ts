@@ -13,22 +13,11 @@ import { config, resetConfig } from '../../lambdas/shared/config';
 import type { ResolverResult } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
 import { s3Key } from '../../lambdas/store/schema';
-import { colourOf, type Provider, startProvider } from '../support/provider';
+import { colourOf, useProvider } from '../support/provider';
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
-let p: Provider;
+const p = useProvider();
 let run = 0;
-
-beforeAll(async () => {
-  p = await startProvider();
-  process.env.AVTRZ_UPSTREAM_URL = p.template;
-  resetConfig();
-});
-afterAll(async () => {
-  delete process.env.AVTRZ_UPSTREAM_URL;
-  resetConfig();
-  await p.close();
-});
 
 /** A slug no earlier run has used (the table and bucket outlive a run). */
 const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
@@ -95,7 +84,7 @@ describe('lookup: provider photo → original + variant + record', () => {
   test('a variant is rendered from the stored original without asking the provider again', async () => {
     const slug = fresh('photo');
     const first = await lookup(slug, 128, 'png');
-    expect(p.hits.get(slug)).toBe(1);
+    expect(p().hits.get(slug)).toBe(1);
     const profile = profileOf(slug);
     const v = await handler({
       op: 'variant',
@@ -105,7 +94,7 @@ describe('lookup: provider photo → original + variant + record', () => {
       size: 256,
       format: 'webp',
     });
-    expect(p.hits.get(slug)).toBe(1);
+    expect(p().hits.get(slug)).toBe(1);
     expect(v.key).toBe(s3Key.variant(first.id, first.record.version, 256, 'webp'));
     const obj = await getObject(v.key as string);
     expect(obj.contentType).toBe('image/webp');
@@ -122,7 +111,7 @@ describe('lookup: provider photo → original + variant + record', () => {
   test('the same photo bytes under two profiles get the same version', async () => {
     const a = fresh('photo');
     const b = fresh('photo');
-    p.setPhoto(b, colourOf(a));
+    p().setPhoto(b, colourOf(a));
     const [ra, rb] = [await lookup(a), await lookup(b)];
     expect(ra.record.version).toBe(rb.record.version);
     expect(ra.id).not.toBe(rb.id);
@@ -147,7 +136,7 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
     'loop', // endless redirects
   ])('%s', async (kind) => {
     const slug = fresh(kind);
-    const canary = p.canaryConnections();
+    const canary = p().canaryConnections();
     const res = await lookup(slug, 128, 'png');
     expect(res.record).toMatchObject({ kind: 'initials' });
     expect(res.record.version).toMatch(/^i[0-9a-f]{12}$/);
@@ -157,8 +146,8 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
     expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
     expect(obj.body.toString()).toMatch(/^<svg /);
     expect(obj.body.toString()).not.toContain(slug);
-    expect(p.hits.get(slug)).toBe(kind === 'loop' ? 4 : 1);
-    expect(p.canaryConnections()).toBe(canary);
+    expect(p().hits.get(slug)).toBe(kind === 'loop' ? 4 : 1);
+    expect(p().canaryConnections()).toBe(canary);
   });
 
   test('slow (past the 3 s deadline)', async () => {
@@ -177,9 +166,9 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
       const slug = fresh('photo');
       const res = await lookup(slug);
       expect(res.record.kind).toBe('initials');
-      expect(p.hits.get(slug)).toBeUndefined();
+      expect(p().hits.get(slug)).toBeUndefined();
     } finally {
-      process.env.AVTRZ_UPSTREAM_URL = p.template;
+      process.env.AVTRZ_UPSTREAM_URL = p().template;
       resetConfig();
     }
   });

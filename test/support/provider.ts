@@ -31,6 +31,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
+import { resetConfig } from '../../lambdas/shared/config';
 
 export interface Provider {
   origin: string;
@@ -250,5 +251,27 @@ export async function startProvider(): Promise<Provider> {
         canary.close();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Jest hooks for a test file: start the stand-in before its tests with AVTRZ_UPSTREAM_URL (and
+ * `env`) pointing at it, then close it and remove the variables. Returns the running provider.
+ */
+export function useProvider(env: Record<string, string> = {}): () => Provider {
+  let p: Provider | undefined;
+  beforeAll(async () => {
+    p = await startProvider();
+    Object.assign(process.env, { ...env, AVTRZ_UPSTREAM_URL: p.template });
+    resetConfig();
+  });
+  afterAll(async () => {
+    for (const name of ['AVTRZ_UPSTREAM_URL', ...Object.keys(env)]) delete process.env[name];
+    resetConfig();
+    await p?.close();
+  });
+  return () => {
+    if (!p) throw new Error('the provider stand-in runs only inside tests (useProvider)');
+    return p;
   };
 }
