@@ -92,7 +92,6 @@ export interface UsageResponse {
 
 const HOURLY_ATTR = /^h_(.+)_(\d{2})(\d{2})$/;
 const KEY_COUNT_ATTR = /^k_(.+)$/;
-const LAST_USED_ATTR = /^lu_(.+)$/;
 
 /** Per-key hourly counts from a legacy usage-month item's `h_<keyid>_<DDHH>` attributes. */
 export function hourlyByKey(
@@ -111,17 +110,6 @@ export function hourlyByKey(
     out.set(m[1], list);
   }
   for (const list of out.values()) list.sort(byHour);
-  return out;
-}
-
-/** `lu_<keyid>` attributes of a usage bucket (or legacy month item). */
-export function lastUsedByKey(item: Record<string, unknown> | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!item) return out;
-  for (const [attr, value] of Object.entries(item)) {
-    const m = LAST_USED_ATTR.exec(attr);
-    if (m && typeof value === 'string') out.set(m[1], value);
-  }
   return out;
 }
 

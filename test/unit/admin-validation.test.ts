@@ -13,7 +13,6 @@ import {
   hourlyByKey,
   keyStatus,
   keyView,
-  lastUsedByKey,
   parseMonth,
   shapeUsage,
 } from '../../lambdas/core/usage-shape';
@@ -118,7 +117,7 @@ describe('usage shaping', () => {
     expect('last_used_at' in keyView(rec, now)).toBe(false);
   });
 
-  it('parses hourly and last-used attributes, ignoring others', () => {
+  it('parses legacy hourly attributes, ignoring others (lu_, last_req, zero counts)', () => {
     const item = {
       used: 9,
       last_req: 'uuid',
@@ -133,7 +132,6 @@ describe('usage shaping', () => {
       { hour: '2026-11-01T09:00:00Z', count: 2 },
     ]);
     expect(hourlyByKey(item, '2026-11').get('key_b')).toEqual([{ hour: '2026-11-28T23:00:00Z', count: 4 }]);
-    expect([...lastUsedByKey(item)]).toEqual([['key_a', '2026-11-01T09:59:00.000Z']]);
     const u = shapeUsage({
       workspace: { id: 'ws_a', monthly_quota: 100 },
       month: '2026-11',
