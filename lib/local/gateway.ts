@@ -574,13 +574,7 @@ export function listen(server: http.Server, port: number, what: string): Promise
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new PortInUseError(
-              `Port ${port} (${what}) is already in use. Stop what is using it or pick another port.`,
-            )
-          : e,
-      );
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, what) : e);
     };
     const onListening = () => {
       server.off('error', onError);

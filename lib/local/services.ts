@@ -19,7 +19,11 @@ import { TABLE_KEYS } from '../../lambdas/store/schema';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const LOCAL_REGION = 'us-east-1';
 
-export class PortInUseError extends Error {}
+export class PortInUseError extends Error {
+  constructor(port: number, what: string) {
+    super(`Port ${port} (${what}) is already in use. Stop what is using it or pick another port.`);
+  }
+}
 
 /** Every Java child still running, so an exiting process can take them down with it. */
 const liveChildren = new Set<ChildProcess>();
@@ -54,13 +58,7 @@ export function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new PortInUseError(
-              `Port ${port} (${what}) is already in use. Stop what is using it or pick another port.`,
-            )
-          : e,
-      ),
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, what) : e),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
   });
