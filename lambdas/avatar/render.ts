@@ -5,7 +5,7 @@
 import type { AvtrzError } from '../core/errors';
 import { colourFor, initialsFromSlug } from '../core/initials';
 import { normaliseLinkedinUrl, slugOf } from '../core/profile';
-import { initialsSvg, silhouetteSvg } from '../core/svg';
+import { initialsSvg, SVG_CSP, silhouetteSvg } from '../core/svg';
 import { type HttpEvent, type HttpResult, header, jsonError } from '../shared/http';
 
 /** JSON unless the request looks like an image load; `?debug=1` or Accept: application/json force JSON. */
@@ -21,7 +21,7 @@ export const SVG_ERROR_HEADERS = {
   'content-type': 'image/svg+xml',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'content-security-policy': SVG_CSP,
 } as const;
 
 export function renderAvatarError(err: AvtrzError, event: HttpEvent, requestId: string): HttpResult {

@@ -4,6 +4,9 @@
  */
 import { PALETTE } from './initials';
 
+/** Served with every SVG (error fallbacks and CDN objects): no scripts, no external loads. */
+export const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+
 const SIZE = 128;
 const INITIALS_RE = /^[A-Z]{0,2}$/;
 

@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TtlCache } from '../core/keycache';
+import { IMMUTABLE_CACHE_CONTROL } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
@@ -81,8 +82,6 @@ export async function putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord
   }
 }
 
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
-
 /** Store a CDN object (immutable: its URL changes when the content does). */
 export async function putObject(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
@@ -93,7 +92,7 @@ export async function putObject(key: string, body: string | Uint8Array, contentT
       Key: key,
       Body: body,
       ContentType: contentType,
-      CacheControl: IMMUTABLE,
+      CacheControl: IMMUTABLE_CACHE_CONTROL,
     }),
   );
 }

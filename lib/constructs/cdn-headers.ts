@@ -3,9 +3,13 @@
  * import, so the local CDN stand-in (lib/local) can serve objects with exactly these headers
  * and the two cannot drift apart. lib/constructs/cdn.ts turns them into a response headers policy.
  */
-export const CDN_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'";
+import { IMMUTABLE_CACHE_CONTROL } from '../../lambdas/core/photo';
+import { SVG_CSP } from '../../lambdas/core/svg';
+
+/** The same CSP as the API's SVG fallbacks (an object may be an initials SVG). */
+export const CDN_CONTENT_SECURITY_POLICY = SVG_CSP;
 /** Objects are immutable: their URL changes when the photo changes (spec section 3). */
-export const CDN_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+export const CDN_CACHE_CONTROL = IMMUTABLE_CACHE_CONTROL;
 export const CDN_HSTS_SECONDS = 31536000;
 
 /** Header name (lower case) -> value, as CloudFront sends them for `/a/*`. */
