@@ -231,22 +231,22 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
+/** An API key in either place a caller may send one (x-api-key, ?key=). */
+function carriesApiKey(event: APIGatewayProxyEventV2): boolean {
+  return event.headers?.['x-api-key'] !== undefined || 'key' in (event.queryStringParameters ?? {});
+}
+
 /** API Gateway's IAM authorizer, locally: bearer admin token, and never an API key. */
 export function adminAuthorized(event: APIGatewayProxyEventV2, adminToken: string): boolean {
-  const h = event.headers ?? {};
-  if (h['x-api-key'] !== undefined) return false;
-  if (event.queryStringParameters && 'key' in event.queryStringParameters) return false;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h.authorization ?? '');
+  if (carriesApiKey(event)) return false;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(event.headers?.authorization ?? '');
   if (!m || !adminToken) return false;
   return sameSecret(m[1], adminToken);
 }
 
 /** Why adminAuthorized refused: an API key, or no/wrong admin token (say which credential works). */
 export function adminRefusal(event: APIGatewayProxyEventV2): string {
-  const h = event.headers ?? {};
-  if (h['x-api-key'] !== undefined || (event.queryStringParameters && 'key' in event.queryStringParameters)) {
-    return API_KEY_ON_ADMIN_MESSAGE;
-  }
+  if (carriesApiKey(event)) return API_KEY_ON_ADMIN_MESSAGE;
   return (
     'The management API needs Authorization: Bearer <admin token> on the local stack ' +
     '(AVTRZ_ADMIN_TOKEN, printed by npm run dev); in AWS it uses IAM (SigV4).'
