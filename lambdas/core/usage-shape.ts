@@ -4,15 +4,13 @@
  */
 import { bucketHour } from '../store/schema';
 import type { KeyType } from './keys';
+import { monthOf } from './quota';
 import type { KeyRecord } from './records';
-
-/** The views are built from the stored key record. */
-export type KeyFields = KeyRecord;
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';
 
 /** Revoked wins over expired; an expiry in the past (or now) is expired. */
-export function keyStatus(k: Pick<KeyFields, 'revoked_at' | 'expires_at'>, now: Date): KeyStatus {
+export function keyStatus(k: Pick<KeyRecord, 'revoked_at' | 'expires_at'>, now: Date): KeyStatus {
   if (k.revoked_at) return 'revoked';
   if (k.expires_at && Date.parse(k.expires_at) <= now.getTime()) return 'expired';
   return 'active';
@@ -34,7 +32,7 @@ export interface KeyView {
 }
 
 /** The key as every management response shows it: never the key, never the hash. */
-export function keyView(k: KeyFields, now: Date, lastUsedAt?: string | null): KeyView {
+export function keyView(k: KeyRecord, now: Date, lastUsedAt?: string | null): KeyView {
   const v: KeyView = {
     id: k.id,
     workspace_id: k.workspace_id,
@@ -53,7 +51,7 @@ export function keyView(k: KeyFields, now: Date, lastUsedAt?: string | null): Ke
 }
 
 /** The create / roll answer: the only place the full key appears. */
-export function createdKeyView(k: KeyFields, key: string) {
+export function createdKeyView(k: KeyRecord, key: string) {
   return {
     id: k.id,
     workspace_id: k.workspace_id,
@@ -173,7 +171,7 @@ export function shapeUsage(input: {
   workspace: { id: string; monthly_quota: number };
   month: string;
   usage: MonthUsage | undefined;
-  keys: KeyFields[];
+  keys: KeyRecord[];
   now: Date;
 }): UsageResponse {
   const hourly = input.usage?.hourly ?? new Map<string, HourCount[]>();
@@ -202,7 +200,7 @@ const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** `?month=YYYY-MM`; absent = the current UTC month. Returns undefined when malformed. */
 export function parseMonth(raw: string | undefined, now: Date): string | undefined {
-  if (raw === undefined) return now.toISOString().slice(0, 7);
+  if (raw === undefined) return monthOf(now);
   const m = MONTH_RE.exec(raw);
   if (!m) return undefined;
   const year = Number(m[1]);
