@@ -1,7 +1,8 @@
 /**
  * The ONE config module, read once at cold start. A missing or malformed variable fails fast
  * with a message naming it. Local mode changes only where clients point (AWS_ENDPOINT_URL_*),
- * never what the handlers decide.
+ * never what the handlers decide. AVTRZ_LOG_LEVEL is read by shared/logger.ts alone: the logger
+ * must work before (and to report) a config error.
  */
 export interface Config {
   stage: string;
@@ -22,7 +23,6 @@ export interface Config {
   hmacSecretArn?: string;
   /** AVTRZ_S3_FORCE_PATH_STYLE=1 for s3rver */
   s3ForcePathStyle: boolean;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export class ConfigError extends Error {}
@@ -65,9 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const hmacSecretArn = env.AVTRZ_HMAC_SECRET_ARN || undefined;
   if (hmacSecret && hmacSecret.length < 16)
     throw new ConfigError('AVTRZ_HMAC_SECRET must be at least 16 chars');
-  const level = (env.AVTRZ_LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(level))
-    throw new ConfigError('AVTRZ_LOG_LEVEL is invalid');
   return {
     stage: env.AVTRZ_STAGE || 'dev',
     tableName: required(env, 'AVTRZ_TABLE'),
@@ -80,7 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hmacSecret,
     hmacSecretArn,
     s3ForcePathStyle: env.AVTRZ_S3_FORCE_PATH_STYLE === '1',
-    logLevel: level,
   };
 }
 
