@@ -46,11 +46,19 @@ export async function getOriginal(id: string, version: string): Promise<Buffer |
   }
 }
 
-function isConditionFailure(e: unknown): boolean {
-  return (
-    e instanceof ConditionalCheckFailedException ||
-    (e as { name?: string })?.name === 'ConditionalCheckFailedException'
-  );
+/** Run a write conditioned on the record's version; false when someone changed it first. */
+async function ifVersion(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (e) {
+    if (
+      e instanceof ConditionalCheckFailedException ||
+      (e as { name?: string })?.name === 'ConditionalCheckFailedException'
+    )
+      return false;
+    throw e;
+  }
 }
 
 /**
@@ -58,8 +66,8 @@ function isConditionFailure(e: unknown): boolean {
  * Returns false when someone else changed it first.
  */
 export async function replaceAvatar(rec: PhotoRecord, expectedVersion: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return ifVersion(
+    dynamo().send(
       new PutCommand({
         TableName: config().tableName,
         Item: avatarItem(rec),
@@ -67,18 +75,14 @@ export async function replaceAvatar(rec: PhotoRecord, expectedVersion: string): 
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':old': expectedVersion },
       }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
+    ),
+  );
 }
 
 /** ADD a generated variant to the record's string set, if the record still has that version. */
 export async function addVariant(id: string, version: string, variant: string): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return ifVersion(
+    dynamo().send(
       new UpdateCommand({
         TableName: config().tableName,
         Key: { pk: pk.avatar(id), sk: sk.avatar },
@@ -87,12 +91,8 @@ export async function addVariant(id: string, version: string, variant: string): 
         ExpressionAttributeNames: { '#vs': 'variants', '#v': 'version' },
         ExpressionAttributeValues: { ':v': new Set([variant]), ':ver': version },
       }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
+    ),
+  );
 }
 
 /**
@@ -105,8 +105,8 @@ export async function markChecked(
   at: string,
   samePhoto: boolean,
 ): Promise<boolean> {
-  try {
-    await dynamo().send(
+  return ifVersion(
+    dynamo().send(
       new UpdateCommand({
         TableName: config().tableName,
         Key: { pk: pk.avatar(id), sk: sk.avatar },
@@ -119,10 +119,6 @@ export async function markChecked(
         },
         ExpressionAttributeValues: { ':at': at, ':ver': version },
       }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
+    ),
+  );
 }
