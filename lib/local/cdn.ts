@@ -14,7 +14,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { CDN_RESPONSE_HEADERS } from '../constructs/cdn-headers';
 
 /** The response headers policy minus Cache-Control (CloudFront adds that only when the object has none). */
-export const CDN_SECURITY_HEADERS: Record<string, string> = Object.fromEntries(
+const CDN_SECURITY_HEADERS: Record<string, string> = Object.fromEntries(
   Object.entries(CDN_RESPONSE_HEADERS).filter(([k]) => k !== 'cache-control'),
 );
 
@@ -53,7 +53,7 @@ function denied(res: http.ServerResponse, head: boolean): void {
  * key. A key with empty, `.` or `..` segments (after decoding) is `unsafe`: s3rver keeps objects
  * on disk, so it never sees one; S3 would look up the literal key and answer 403.
  */
-export function objectKeyOf(rawUrl: string): { key: string } | 'outside' | 'unsafe' {
+function objectKeyOf(rawUrl: string): { key: string } | 'outside' | 'unsafe' {
   let pathname: string;
   try {
     pathname = new URL(rawUrl, 'http://cdn.invalid').pathname; // resolves dot segments
@@ -73,7 +73,7 @@ export function objectKeyOf(rawUrl: string): { key: string } | 'outside' | 'unsa
 }
 
 /** If-None-Match: `*`, or a comma-separated list of (weak or strong) entity tags. */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string | undefined): boolean {
+function etagMatches(ifNoneMatch: string | undefined, etag: string | undefined): boolean {
   if (!ifNoneMatch || !etag) return false;
   if (ifNoneMatch.trim() === '*') return true;
   const strip = (t: string) => t.trim().replace(/^W\//, '');

@@ -23,8 +23,8 @@ import { PortInUseError } from './services';
 import type { LocalStack, LocalStackOptions } from './stack';
 
 /** API Gateway HTTP API limits. */
-export const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
-export const API_TIMEOUT_MS = 30_000;
+const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+const API_TIMEOUT_MS = 30_000;
 export const DEFAULT_RESOLVER_FUNCTION = 'avtrz-resolver';
 
 const LAMBDAS_DIR = path.resolve(__dirname, '../../lambdas');
@@ -33,7 +33,7 @@ export type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
 /** Returns the `handler` export of `lambdas/<name>/handler.ts`, or undefined when there is none. */
 export type HandlerLoader = (name: string) => Promise<LambdaFn | undefined>;
 
-export const loadLambda: HandlerLoader = async (name) => {
+const loadLambda: HandlerLoader = async (name) => {
   const file = path.join(LAMBDAS_DIR, name, 'handler.ts');
   if (!existsSync(file)) return undefined;
   const mod = await import(file);
@@ -245,7 +245,7 @@ export function adminAuthorized(event: APIGatewayProxyEventV2, adminToken: strin
 }
 
 /** Why adminAuthorized refused: an API key, or no/wrong admin token (say which credential works). */
-export function adminRefusal(event: APIGatewayProxyEventV2): string {
+function adminRefusal(event: APIGatewayProxyEventV2): string {
   if (carriesApiKey(event)) return API_KEY_ON_ADMIN_MESSAGE;
   return (
     'The management API needs Authorization: Bearer <admin token> on the local stack ' +

@@ -12,7 +12,7 @@ import { createKey, getKeyByHash } from '../../lambdas/store/keys';
 import { createWorkspace, getWorkspace } from '../../lambdas/store/workspaces';
 
 export const DEMO_ALLOWED_DOMAINS = ['localhost', '127.0.0.1'];
-export const DEMO_WORKSPACE = { name: 'Demo workspace', monthly_quota: 10_000 };
+const DEMO_WORKSPACE = { name: 'Demo workspace', monthly_quota: 10_000 };
 
 export interface DemoState {
   adminToken: string;
@@ -28,7 +28,7 @@ export interface Demo {
   secretKey: string;
 }
 
-export function demoFile(dataDir: string): string {
+function demoFile(dataDir: string): string {
   return path.join(dataDir, 'demo.json');
 }
 

@@ -54,7 +54,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Fails with a clear error when something already listens on the port. */
-export function assertPortFree(port: number, what: string): Promise<void> {
+function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', (e: NodeJS.ErrnoException) =>
@@ -64,7 +64,7 @@ export function assertPortFree(port: number, what: string): Promise<void> {
   });
 }
 
-export function javaAvailable(): boolean {
+function javaAvailable(): boolean {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
     return true;
@@ -137,7 +137,7 @@ export async function startDynamo(port: number, dataDir?: string): Promise<Dynam
   };
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const t = setTimeout(() => child.kill('SIGKILL'), 3000);
