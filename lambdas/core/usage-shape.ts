@@ -3,6 +3,7 @@
  * buckets into API responses. Pure functions, no AWS imports.
  */
 import { bucketHour } from '../store/schema';
+import { type AvtrzError, invalidParam } from './errors';
 import type { KeyType } from './keys';
 import { monthOf } from './quota';
 import type { KeyRecord } from './records';
@@ -194,6 +195,11 @@ export function shapeUsage(input: {
     used: input.usage?.used ?? 0,
     keys,
   };
+}
+
+/** `400 invalid_request` naming `month`: what both usage routes answer when parseMonth refuses. */
+export function invalidMonth(): AvtrzError {
+  return invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
 }
 
 const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;

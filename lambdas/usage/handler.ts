@@ -2,8 +2,8 @@
  * GET /v1/usage?month=YYYY-MM (secret key in x-api-key): the caller's workspace usage, per key per
  * hour. Publishable keys are refused (403 forbidden) by authenticate. Not counted against the quota.
  */
-import { AvtrzError, invalidParam } from '../core/errors';
-import { parseMonth, shapeUsage } from '../core/usage-shape';
+import { AvtrzError } from '../core/errors';
+import { invalidMonth, parseMonth, shapeUsage } from '../core/usage-shape';
 import { authenticate } from '../shared/auth';
 import { httpHandler, json } from '../shared/http';
 import { currentQuotaHeaders, withQuotaHeaders } from '../shared/quota-headers';
@@ -14,8 +14,7 @@ export const handler = httpHandler(async (event) => {
   const auth = await authenticate(event, { route: 'usage', now });
   const month = parseMonth(event.queryStringParameters?.month, now);
   if (!month) {
-    const e = invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
-    throw await withQuotaHeaders(e, auth.workspaceId, auth.monthlyQuota, now);
+    throw await withQuotaHeaders(invalidMonth(), auth.workspaceId, auth.monthlyQuota, now);
   }
   const data = await loadUsage(auth.workspaceId, month);
   // the key authenticated, so its workspace exists; a race with deletion is the only way here

@@ -1,7 +1,7 @@
 /** GET /v1/admin/workspaces/{ws}/usage?month=YYYY-MM → the same answer as GET /v1/usage. */
 import { adminWorkspace } from '../core/admin-validation';
-import { AvtrzError, invalidParam } from '../core/errors';
-import { parseMonth, shapeUsage } from '../core/usage-shape';
+import { AvtrzError } from '../core/errors';
+import { invalidMonth, parseMonth, shapeUsage } from '../core/usage-shape';
 import { httpHandler, json } from '../shared/http';
 import { loadUsage } from '../store/usage-read';
 
@@ -9,7 +9,7 @@ export const handler = httpHandler(async (event) => {
   const wsId = adminWorkspace(event);
   const now = new Date();
   const month = parseMonth(event.queryStringParameters?.month, now);
-  if (!month) throw invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
+  if (!month) throw invalidMonth();
   const data = await loadUsage(wsId, month);
   if (!data) throw new AvtrzError('not_found', 'Workspace not found.');
   return json(200, shapeUsage({ ...data, month, now }));
