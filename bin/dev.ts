@@ -5,6 +5,7 @@
  * Ctrl-C / SIGTERM stops every child process (DynamoDB Local is a Java process).
  */
 import { readFileSync } from 'node:fs';
+import { DEMO_ALLOWED_DOMAINS } from '../lib/local/seed';
 import { killChildrenSync, PortInUseError } from '../lib/local/services';
 import { DEMO_PROFILE, demoImgTag, type LocalStack, startLocalStack } from '../lib/local/stack';
 
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     `avtrz ready ${s.apiUrl} (CDN ${s.cdnUrl}, ${secs} s)`,
     '',
     `  admin token       ${s.adminToken}`,
-    `  publishable key   ${s.demo.publishableKey}   (allowed: localhost, 127.0.0.1)`,
+    `  publishable key   ${s.demo.publishableKey}   (allowed: ${DEMO_ALLOWED_DOMAINS.join(', ')})`,
     `  secret key        ${s.demo.secretKey}`,
     `  workspace         ${s.demo.workspaceId}`,
     `  data dir          ${s.dataDir}`,

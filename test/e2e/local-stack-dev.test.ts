@@ -82,7 +82,10 @@ test('tsx bin/dev.ts prints `avtrz ready`, answers /healthz, and SIGTERM stops e
     expect({ ready, stderr: run.err().slice(-500) }).toEqual({ ready: true, stderr: expect.any(String) });
     expect(run.out()).toMatch(new RegExp(`^avtrz ready http://127\\.0\\.0\\.1:${port}`, 'm'));
     expect(run.out()).toMatch(/admin token\s+\S+/);
-    expect(run.out()).toMatch(/publishable key\s+pk_live_[0-9A-Za-z]{38}/);
+    // spec 9: the banner names the demo key's allowed domains
+    expect(run.out()).toMatch(
+      /publishable key\s+pk_live_[0-9A-Za-z]{38}\s+\(allowed: localhost, 127\.0\.0\.1\)/,
+    );
     expect(run.out()).toMatch(/secret key\s+sk_live_[0-9A-Za-z]{38}/);
     expect(run.out()).toContain(`<img src="http://127.0.0.1:${port}/v1/avatar?key=pk_live_`);
 
