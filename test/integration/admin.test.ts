@@ -211,10 +211,24 @@ describe('keys', () => {
     ]);
 
     const empty = await call('PATCH', `/v1/admin/workspaces/${ws}/keys/${k.id}`, {
-      body: { allowed_domains: [] },
+      body: { name: 'renamed', allowed_domains: [] },
     });
     expect(empty.status).toBe(400);
-    expect(empty.body.error.param).toBe('allowed_domains');
+    expect(empty.body.error).toMatchObject({ code: 'invalid_request', param: 'allowed_domains' });
+    // the refused patch wrote nothing, not even the name
+    expect(await getKeyByHash(hashKey(k.key))).toMatchObject({
+      name: 'web-2',
+      allowed_domains: ['app.example.com', 'localhost:3000'],
+    });
+    // emptying the list of an unknown key, or of another workspace's key, is 404 like any other patch
+    const other = await newWorkspace();
+    for (const p of [
+      `/v1/admin/workspaces/${ws}/keys/key_0000000000000000`,
+      `/v1/admin/workspaces/${other}/keys/${k.id}`,
+    ]) {
+      const r = await call('PATCH', p, { body: { allowed_domains: [] } });
+      expect([p, r.status, r.body.error.code]).toEqual([p, 404, 'not_found']);
+    }
     const bad = await call('PATCH', `/v1/admin/workspaces/${ws}/keys/${k.id}`, {
       body: { allowed_domains: ['http://x.com'] },
     });
