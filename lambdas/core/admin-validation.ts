@@ -132,10 +132,13 @@ export function parseKeyCreate(
   if (b.name === undefined) throw invalidParam('name', 'name is required.');
   const n = name(b.name);
   const list = b.allowed_domains === undefined ? [] : domains(b.allowed_domains, validate);
-  if (type === 'publishable' && list.length === 0) {
-    throw invalidParam('allowed_domains', 'A publishable key needs at least one allowed domain.');
-  }
+  if (type === 'publishable' && list.length === 0) throw publishableNeedsDomain();
   return { type, name: n, allowed_domains: list };
+}
+
+/** The spec's rule for publishable keys, on create and on PATCH (where the key's type decides). */
+export function publishableNeedsDomain(): AvtrzError {
+  return invalidParam('allowed_domains', 'A publishable key needs at least one allowed domain.');
 }
 
 /** PATCH a key: the publishable rule (≥ 1 domain) is checked against the key's type by the caller. */

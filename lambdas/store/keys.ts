@@ -202,7 +202,10 @@ async function updateAuthItem(
   }
 }
 
-/** Rename and/or replace the allow-list. Undefined: unknown key. */
+/**
+ * Rename and/or replace the allow-list. Undefined: unknown key, or a publishable key asked to
+ * empty its allow-list (nothing is written).
+ */
 export async function updateKey(
   workspaceId: string,
   keyId: string,
@@ -222,7 +225,8 @@ export async function updateKey(
     sets.push('allowed_domains = :domains');
     values[':domains'] = patch.allowed_domains;
     if (patch.allowed_domains.length === 0) {
-      // a publishable key must keep at least one domain; the type never changes, but say it in the write too
+      // a publishable key must keep at least one domain: the write refuses, and the handler
+      // then reads the type to answer 400 rather than 404
       condition = '#type <> :pub';
       names['#type'] = 'type';
       values[':pub'] = 'publishable';
