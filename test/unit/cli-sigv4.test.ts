@@ -3,14 +3,12 @@
  * default credential chain (here: static fake credentials from the environment). A 127.0.0.1
  * server captures the request; the signature is recomputed independently and must match.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { runCli } from '../support/cli-runner';
 
-const BIN = path.join(__dirname, '../../bin/avtrz.js');
 const FAKE = {
   accessKeyId: 'AKIDEXAMPLEFAKE00001',
   secretAccessKey: 'fake/secret/for/tests/only/0000000000000',
@@ -21,29 +19,6 @@ interface Captured {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
-}
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
 }
 
 describe('CLI SigV4 signing (--region)', () => {
@@ -118,55 +93,40 @@ describe('CLI SigV4 signing (--region)', () => {
     const [, credential, signedHeaders, signature] = m as RegExpExecArray;
     expect(credential).toBe(`${FAKE.accessKeyId}/${amzDate.slice(0, 8)}/eu-west-1/execute-api/aws4_request`);
     expect(signedHeaders.split(';')).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'content-type']));
+    // with --region the bearer admin token is not sent at all
+    expect(JSON.stringify(req.headers)).not.toContain(env.AVTRZ_ADMIN_TOKEN);
 
     // recompute the signature over what the server received, with the same date
     const headers: Record<string, string> = {};
     for (const h of signedHeaders.split(';')) headers[h] = String(req.headers[h]);
-    const signer = new SignatureV4({
-      service: 'execute-api',
-      region: 'eu-west-1',
-      credentials: FAKE,
-      sha256: Sha256,
-    });
-    const again = await signer.sign(
-      {
-        method: req.method,
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        port,
-        path: req.url,
-        query: {},
-        headers,
-        body: req.body,
-      },
-      {
-        signingDate: new Date(
-          `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-        ),
-      },
+    const signingDate = new Date(
+      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
     );
-    expect(String(again.headers.authorization)).toContain(`Signature=${signature}`);
-    // a different secret would not produce it
-    const wrong = new SignatureV4({
-      service: 'execute-api',
-      region: 'eu-west-1',
-      credentials: { ...FAKE, secretAccessKey: 'other' },
-      sha256: Sha256,
-    });
-    const w = await wrong.sign(
-      {
-        method: req.method,
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        port,
-        path: req.url,
-        query: {},
-        headers,
-        body: req.body,
-      },
-      { signingDate: new Date() },
-    );
-    expect(String(w.headers.authorization)).not.toContain(signature);
+    const signWith = async (secretAccessKey: string) => {
+      const signer = new SignatureV4({
+        service: 'execute-api',
+        region: 'eu-west-1',
+        credentials: { ...FAKE, secretAccessKey },
+        sha256: Sha256,
+      });
+      const signed = await signer.sign(
+        {
+          method: req.method,
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          port,
+          path: req.url,
+          query: {},
+          headers,
+          body: req.body,
+        },
+        { signingDate },
+      );
+      return String(signed.headers.authorization);
+    };
+    expect(await signWith(FAKE.secretAccessKey)).toContain(`Signature=${signature}`);
+    // a different secret, same request and date, would not produce it
+    expect(await signWith('other')).not.toContain(signature);
   });
 
   it('without --region sends the admin token as a bearer token', async () => {
