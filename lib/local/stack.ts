@@ -13,7 +13,7 @@ import { resetConfig } from '../../lambdas/shared/config';
 import { logger } from '../../lambdas/shared/logger';
 import { createCdn } from './cdn';
 import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, type HandlerLoader, listen } from './gateway';
-import { type Demo, ensureDemo, readState, writeState } from './seed';
+import { DEMO_ALLOWED_DOMAINS, type Demo, ensureDemo, readState, writeState } from './seed';
 import {
   type DynamoHandle,
   ensureBucket,
@@ -79,6 +79,7 @@ function escapeHtml(s: string): string {
 export function demoPageHtml(apiUrl: string, cdnUrl: string, demo: Demo): string {
   const tag = demoImgTag(apiUrl, demo.publishableKey);
   const src = `/v1/avatar?key=${encodeURIComponent(demo.publishableKey)}&linkedin_url=${DEMO_PROFILE}&size=128`;
+  const allowed = DEMO_ALLOWED_DOMAINS.map((d) => `<code>${escapeHtml(d)}</code>`).join(' and ');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -97,7 +98,7 @@ img{border-radius:50%;background:#eee}
 <div class="row">
   <img id="demo-avatar" src="${escapeHtml(src)}" width="128" height="128" alt="Demo avatar">
   <p>This image is served by <code>GET /v1/avatar</code> with the demo <strong>publishable</strong> key,
-  which allows <code>localhost</code> and <code>127.0.0.1</code>. The API answers with a 302 to the
+  which allows ${allowed}. The API answers with a 302 to the
   CDN stand-in at <code>${escapeHtml(cdnUrl)}</code>.</p>
 </div>
 <h2>Paste it anywhere on localhost</h2>
