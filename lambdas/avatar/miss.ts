@@ -12,11 +12,11 @@
 import { isStale, variantName } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
-import { storeInitialsObject } from '../resolver/initials';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import { invokeResolver, refreshInBackground } from '../shared/resolver-client';
 import { forgetAvatar } from '../store/avatars';
+import { storeInitialsObject } from '../store/initials';
 
 export interface MissInput {
   /** HMAC id of the profile */

@@ -12,6 +12,7 @@ import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import type { ResolverRequest, ResolverResult } from '../shared/resolver-client';
 import { forgetAvatar, getAvatar, putAvatarIfAbsent, putObject } from '../store/avatars';
+import { storeInitialsObject } from '../store/initials';
 import {
   addVariant,
   getOriginal,
@@ -22,7 +23,6 @@ import {
 } from '../store/photos';
 import { s3Key } from '../store/schema';
 import { ImageRejected, inspectOriginal, renderVariant } from './image';
-import { storeInitialsAvatar, storeInitialsObject } from './initials';
 import { lookupPhoto } from './provider';
 
 const log = logger.child({ component: 'resolver' });
@@ -46,6 +46,19 @@ async function fetchPhoto(id: string, profile: string): Promise<Photo | undefine
   }
   // the stored type is the decoded format, not whatever header the provider sent
   return { bytes: outcome.bytes, contentType: `image/${format}`, version: photoVersion(outcome.bytes) };
+}
+
+/** A profile without a photo: store its initials and create the record unless one exists. */
+async function storeInitialsAvatar(id: string, profile: string) {
+  const { version, key } = await storeInitialsObject(id, profile);
+  const record = await putAvatarIfAbsent({
+    id,
+    profile,
+    version,
+    kind: 'initials',
+    fetched_at: new Date().toISOString(),
+  });
+  return { record, key: record.kind === 'initials' && record.version === version ? key : undefined };
 }
 
 async function readFresh(id: string): Promise<PhotoRecord | undefined> {
