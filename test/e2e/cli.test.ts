@@ -35,6 +35,11 @@ describe('avtrz CLI against the local stack', () => {
   let ws: string;
   let web: { id: string; key: string };
   let srv: { id: string; key: string };
+  /** `keys create` of a publishable key in the test workspace, one --domain per entry */
+  const createPublishable = (name: string, ...domains: string[]) => [
+    ...['keys', 'create', '--workspace', ws, '--type', 'publishable', '--name', name],
+    ...domains.flatMap((d) => ['--domain', d]),
+  ];
 
   it('workspaces create | get | update', async () => {
     const human = await ok(['workspaces', 'create', '--name', 'CLI Co', '--quota', '500']);
@@ -61,20 +66,7 @@ describe('avtrz CLI against the local stack', () => {
   });
 
   it('keys create (publishable with domains, secret), shown once', async () => {
-    const human = await ok([
-      'keys',
-      'create',
-      '--workspace',
-      ws,
-      '--type',
-      'publishable',
-      '--name',
-      'web',
-      '--domain',
-      'localhost',
-      '--domain',
-      '*.example.com',
-    ]);
+    const human = await ok(createPublishable('web', 'localhost', '*.example.com'));
     const key = /\n {2}(pk_live_[0-9A-Za-z]{38})\n/.exec(human.stdout)?.[1];
     expect(key).toBeDefined();
     expect(human.stdout).toContain('shown only once');
@@ -187,27 +179,10 @@ describe('avtrz CLI against the local stack', () => {
     });
 
     it('a validation error exits 1 naming the field', async () => {
-      const r = await runCli(
-        [
-          'keys',
-          'create',
-          '--workspace',
-          ws,
-          '--type',
-          'publishable',
-          '--name',
-          'x',
-          '--domain',
-          'https://x.com/',
-        ],
-        env,
-      );
+      const r = await runCli(createPublishable('x', 'https://x.com/'), env);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/400 invalid_request: .*\(param: allowed_domains\)/);
-      const p = await runCli(
-        ['keys', 'create', '--workspace', ws, '--type', 'publishable', '--name', 'x'],
-        env,
-      );
+      const p = await runCli(createPublishable('x'), env);
       expect(p.code).toBe(1);
       expect(p.stderr).toContain('param: allowed_domains');
     });
