@@ -3,11 +3,9 @@
  * so importing it never pulls image code into the avatar Lambda's bundle.
  */
 import { createHash } from 'node:crypto';
+import { FORMATS, type Format } from './size';
 
-export const PHOTO_FORMATS = ['webp', 'png', 'jpeg'] as const;
-export type PhotoFormat = (typeof PHOTO_FORMATS)[number];
-
-export const CONTENT_TYPE: Record<PhotoFormat | 'svg', string> = {
+export const CONTENT_TYPE: Record<Format | 'svg', string> = {
   webp: 'image/webp',
   png: 'image/png',
   jpeg: 'image/jpeg',
@@ -23,11 +21,11 @@ export function variantName(size: number, format: string): string {
 }
 
 /** The size and format of a variants-list entry, or undefined when it is not one. */
-export function parseVariantName(name: string): { size: number; format: PhotoFormat } | undefined {
+export function parseVariantName(name: string): { size: number; format: Format } | undefined {
   const [size, format, ...rest] = name.split('.');
-  if (rest.length || !/^\d+$/.test(size) || !(PHOTO_FORMATS as readonly string[]).includes(format))
+  if (rest.length || !/^\d+$/.test(size) || !(FORMATS as readonly string[]).includes(format))
     return undefined;
-  return { size: Number(size), format: format as PhotoFormat };
+  return { size: Number(size), format: format as Format };
 }
 
 /** Version of a photo: the first 12 hex digits of sha256 of the original bytes (same bytes, same version). */

@@ -5,9 +5,8 @@
  * crosses a process boundary; the use cases live in resolve.ts.
  */
 import { ID_RE } from '../core/hmac';
-import { PHOTO_FORMATS, type PhotoFormat } from '../core/photo';
 import { normaliseLinkedinUrl } from '../core/profile';
-import { SIZES } from '../core/size';
+import { FORMATS, type Format, SIZES } from '../core/size';
 import type { ResolverRequest, ResolverResult } from '../shared/resolver-client';
 import { resolve } from './resolve';
 
@@ -32,9 +31,9 @@ export function parseResolverEvent(e: unknown): ResolverRequest {
   const format = ev.format;
   if (typeof size !== 'number' || !(SIZES as readonly number[]).includes(size))
     throw new BadResolverEvent('size');
-  if (typeof format !== 'string' || !(PHOTO_FORMATS as readonly string[]).includes(format))
+  if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format))
     throw new BadResolverEvent('format');
-  const f = format as PhotoFormat;
+  const f = format as Format;
   if (ev.op === 'lookup') return { op: 'lookup', id, profile, size, format: f };
   if (ev.op === 'variant') {
     if (typeof ev.version !== 'string' || !VERSION_RE.test(ev.version)) throw new BadResolverEvent('version');

@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import { FETCH_LIMITS } from '../core/fetch-policy';
-import type { PhotoFormat } from '../core/photo';
+import type { Format } from '../core/size';
 
 sharp.concurrency(1);
 sharp.cache(false);
@@ -49,7 +49,7 @@ export async function inspectOriginal(
 export async function renderVariant(
   original: Buffer,
   size: number,
-  format: PhotoFormat,
+  format: Format,
   maxPixels: number = FETCH_LIMITS.maxInputPixels,
 ): Promise<Buffer> {
   try {

@@ -7,7 +7,8 @@
  *            the variants the old one had; the same bytes or any failure keep what is stored.
  * Storage errors (S3/DynamoDB down) do propagate: the caller decides how to answer.
  */
-import { CONTENT_TYPE, type PhotoFormat, parseVariantName, photoVersion, variantName } from '../core/photo';
+import { CONTENT_TYPE, parseVariantName, photoVersion, variantName } from '../core/photo';
+import type { Format } from '../core/size';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import type { ResolverRequest, ResolverResult } from '../shared/resolver-client';
@@ -66,20 +67,14 @@ async function readFresh(id: string): Promise<PhotoRecord | undefined> {
   return (await getAvatar(id)) as PhotoRecord | undefined;
 }
 
-async function storeVariant(
-  id: string,
-  version: string,
-  original: Buffer,
-  size: number,
-  format: PhotoFormat,
-) {
+async function storeVariant(id: string, version: string, original: Buffer, size: number, format: Format) {
   const key = s3Key.variant(id, version, size, format);
   await putObject(key, await renderVariant(original, size, format), CONTENT_TYPE[format]);
   return key;
 }
 
 /** The object for `size.format` of an existing record, generating the variant if needed. */
-async function serve(rec: PhotoRecord, size: number, format: PhotoFormat): Promise<ResolverResult> {
+async function serve(rec: PhotoRecord, size: number, format: Format): Promise<ResolverResult> {
   // the initials object is written before its record, so a record's object exists
   if (rec.kind === 'initials') return { record: rec, key: s3Key.initials(rec.id, rec.version) };
   const name = variantName(size, format);

@@ -11,16 +11,16 @@
  * in-process instead. Its path is deliberately not a literal, so esbuild cannot follow it into
  * the avatar bundle; in a deployed function the variable is always set and that branch is dead.
  */
-import type { PhotoFormat } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
+import type { Format } from '../core/size';
 import { config } from './config';
 import { logger } from './logger';
 
 export type ResolverRequest =
   /** a profile never looked up: provider → original → variant → record (initials on any failure) */
-  | { op: 'lookup'; id: string; profile: string; size: number; format: PhotoFormat }
+  | { op: 'lookup'; id: string; profile: string; size: number; format: Format }
   /** a known photo lacks `<size>.<format>`: render it from the stored original */
-  | { op: 'variant'; id: string; profile: string; version: string; size: number; format: PhotoFormat }
+  | { op: 'variant'; id: string; profile: string; version: string; size: number; format: Format }
   /** a stale record: look the profile up again; a failure keeps what is stored */
   | { op: 'refresh'; id: string; profile: string };
 

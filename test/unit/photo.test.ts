@@ -3,18 +3,12 @@
  * entries it can read back), the content-addressed version, and when a record is stale.
  */
 import fc from 'fast-check';
-import {
-  isStale,
-  PHOTO_FORMATS,
-  parseVariantName,
-  photoVersion,
-  variantName,
-} from '../../lambdas/core/photo';
-import { SIZES } from '../../lambdas/core/size';
+import { isStale, parseVariantName, photoVersion, variantName } from '../../lambdas/core/photo';
+import { FORMATS, SIZES } from '../../lambdas/core/size';
 
 test('parseVariantName reads back every entry variantName writes', () => {
   for (const size of SIZES)
-    for (const format of PHOTO_FORMATS)
+    for (const format of FORMATS)
       expect(parseVariantName(variantName(size, format))).toEqual({ size, format });
 });
 
