@@ -3,6 +3,7 @@
  * hour. Publishable keys are refused (403 forbidden) by authenticate. Not counted against the quota.
  */
 import { AvtrzError } from '../core/errors';
+import { monthOf, quotaHeaders } from '../core/quota';
 import { invalidMonth, parseMonth, shapeUsage } from '../core/usage-shape';
 import { authenticate } from '../shared/auth';
 import { httpHandler, json } from '../shared/http';
@@ -19,7 +20,11 @@ export const handler = httpHandler(async (event) => {
   const data = await loadUsage(auth.workspaceId, month);
   // the key authenticated, so its workspace exists; a race with deletion is the only way here
   if (!data) throw new AvtrzError('invalid_key');
-  // x-quota-* describe the current month whatever ?month= asks for (spec section 3)
-  const quota = await currentQuotaHeaders(auth.workspaceId, auth.monthlyQuota, now);
+  // x-quota-* describe the current month whatever ?month= asks for (spec section 3); when that is
+  // the month just read, its buckets already hold the count (no second read)
+  const quota =
+    month === monthOf(now)
+      ? quotaHeaders({ limit: auth.monthlyQuota, used: data.usage?.used ?? 0 }, now)
+      : await currentQuotaHeaders(auth.workspaceId, auth.monthlyQuota, now);
   return json(200, shapeUsage({ ...data, month, now }), quota);
 });

@@ -192,8 +192,9 @@ describe('GET /v1/usage', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.param).toBe('month');
-    // spec 3: x-quota-* on every authorised answer, the 400 too; the usage route counts nothing
-    for (const res of [r, bad]) {
+    // spec 3: x-quota-* on every authorised answer, the 400 too, always for the current month
+    // (also when ?month= asks for another); the usage route counts nothing
+    for (const res of [r, m, bad]) {
       expect([res.headers['x-quota-limit'], res.headers['x-quota-remaining']]).toEqual(['5000', '4968']);
       expect(res.headers['x-quota-reset']).toMatch(/^\d{4}-\d{2}-01T00:00:00\.000Z$/);
     }
