@@ -135,7 +135,14 @@ describe('results', () => {
     // the second variant of `a` came from the stored original: one provider lookup for `a`
     expect(p().hits.get(a)).toBe(1);
     // every item that passed validation was counted once: 4 ok items
-    expect((await usageItem(W.ws, month()))?.used).toBe(4);
+    const usage = await usageItem(W.ws, month());
+    expect(usage?.used).toBe(4);
+    // spec 4: counted against the key that made it too (hour buckets of the secret key)
+    const byKey = (id: string) =>
+      Object.entries(usage ?? {})
+        .filter(([k]) => k.startsWith(`h_${id}_`))
+        .reduce((n, [, v]) => n + Number(v), 0);
+    expect([byKey(W.skId), byKey(W.pkId)]).toEqual([4, 0]);
     expect(res.headers['x-quota-limit']).toBe('100');
   });
 
