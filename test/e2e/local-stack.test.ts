@@ -7,10 +7,19 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashKey } from '../../lambdas/core/keys';
+import { dynamo } from '../../lambdas/shared/clients';
 import { getKeyByHash } from '../../lambdas/store/keys';
+import { pk, sk } from '../../lambdas/store/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from '../../lib/local/services';
-import { DEMO_PROFILE, LOCAL_BUCKET, type LocalStack, startLocalStack } from '../../lib/local/stack';
+import {
+  DEMO_PROFILE,
+  LOCAL_BUCKET,
+  LOCAL_TABLE,
+  type LocalStack,
+  startLocalStack,
+} from '../../lib/local/stack';
 import { launchChromium } from '../browser/support/chromium';
 import { type Provider, startProvider } from '../support/provider';
 
@@ -425,5 +434,29 @@ describe('persistence', () => {
     expect(stack.demo.publishableKey).not.toBe(old.publishableKey);
     const rec = await getKeyByHash(hashKey(stack.demo.publishableKey));
     expect(rec).toMatchObject({ type: 'publishable', allowed_domains: ['localhost', '127.0.0.1'] });
+  }, 60_000);
+
+  test('an expired demo key (the old half of a roll, past its overlap) is replaced on start', async () => {
+    const old = stack.demo;
+    // what a roll leaves once its overlap has run out: the old key's expires_at in the past
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: LOCAL_TABLE,
+        Key: { pk: pk.keyHash(hashKey(old.secretKey)), sk: sk.key },
+        UpdateExpression: 'SET expires_at = :past',
+        ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString() },
+      }),
+    );
+    const ports = { port: Number(new URL(stack.apiUrl).port), cdnPort: Number(new URL(stack.cdnUrl).port) };
+    await stack.stop();
+    stack = await startLocalStack({ dataDir, onError, ...ports });
+    expect(stack.demo.workspaceId).toBe(old.workspaceId);
+    expect(stack.demo.publishableKey).toBe(old.publishableKey);
+    expect(stack.demo.secretKey).not.toBe(old.secretKey);
+    const res = await fetch(`${stack.apiUrl}/v1/avatar?linkedin_url=${DEMO_PROFILE}`, {
+      redirect: 'manual',
+      headers: { 'x-api-key': stack.demo.secretKey },
+    });
+    expect(res.status).toBe(302);
   }, 60_000);
 });
