@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashKey, type KeyType, parseKey } from '../../lambdas/core/keys';
+import { keyStatus } from '../../lambdas/core/usage-shape';
 import { createKey, getKeyByHash } from '../../lambdas/store/keys';
 import { createWorkspace, getWorkspace } from '../../lambdas/store/workspaces';
 
@@ -63,8 +64,7 @@ function token(): string {
 async function keyStillValid(key: string | undefined, type: KeyType, workspaceId: string): Promise<boolean> {
   if (!key || parseKey(key) !== type) return false;
   const rec = await getKeyByHash(hashKey(key));
-  if (!rec || rec.workspace_id !== workspaceId || rec.type !== type || rec.revoked_at) return false;
-  return !rec.expires_at || Date.parse(rec.expires_at) > Date.now();
+  return rec?.workspace_id === workspaceId && rec.type === type && keyStatus(rec, new Date()) === 'active';
 }
 
 /** Make sure the demo workspace and keys in `state` exist in the table; returns them. */
