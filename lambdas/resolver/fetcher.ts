@@ -7,7 +7,7 @@
  *   no connection reuse across hops (`agent: false`).
  */
 import dns from 'node:dns';
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkUrl, FETCH_LIMITS, isPublicAddress } from '../core/fetch-policy';
@@ -24,12 +24,9 @@ export class FetchRefused extends Error {
 
 export interface FetchResponse {
   status: number;
-  headers: IncomingHttpHeaders;
   contentType: string | undefined;
   /** final URL after redirects */
   url: URL;
-  /** whether the final URL is on the trusted provider origin */
-  trusted: boolean;
   /** body (only read for 2xx; empty otherwise) */
   body: Buffer;
 }
@@ -93,7 +90,7 @@ function requestOnce(url: URL, trusted: boolean, opts: FetchOptions): Promise<In
 }
 
 /** Read a body, aborting as soon as it passes the cap (declared or streamed). */
-export function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
+function readCapped(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -161,21 +158,14 @@ export async function guardedGet(raw: string, opts: FetchOptions): Promise<Fetch
     const contentType = res.headers['content-type'];
     if (status < 200 || status > 299) {
       res.destroy();
-      return {
-        status,
-        headers: res.headers,
-        contentType,
-        url: verdict.url,
-        trusted: verdict.trusted,
-        body: Buffer.alloc(0),
-      };
+      return { status, contentType, url: verdict.url, body: Buffer.alloc(0) };
     }
     if (opts.accepts && !opts.accepts(contentType)) {
       res.destroy();
       throw new FetchRefused('content_type', `unexpected content type ${String(contentType).slice(0, 64)}`);
     }
     const body = await readCapped(res, maxBytes, opts.signal);
-    return { status, headers: res.headers, contentType, url: verdict.url, trusted: verdict.trusted, body };
+    return { status, contentType, url: verdict.url, body };
   }
   throw new FetchRefused('redirects', `more than ${maxRedirects} redirects`);
 }

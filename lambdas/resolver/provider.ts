@@ -37,7 +37,7 @@ export async function lookupPhoto(
   const base = {
     trustedOrigin,
     signal: controller.signal,
-    maxBytes: options.maxBytes ?? FETCH_LIMITS.maxBytes,
+    maxBytes: options.maxBytes,
     resolve: options.resolve,
   };
   try {

@@ -8,7 +8,7 @@
  * Storage errors (S3/DynamoDB down) do propagate: the caller decides how to answer.
  */
 import { CONTENT_TYPE, parseVariantName, photoVersion, variantName } from '../core/photo';
-import type { Format } from '../core/size';
+import { DEFAULT_SIZE, type Format } from '../core/size';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import type { ResolverRequest, ResolverResult } from '../shared/resolver-client';
@@ -153,7 +153,7 @@ async function refresh(
 ): Promise<ResolverResult> {
   const { id, profile } = req;
   const rec = known ?? (await readFresh(id));
-  if (!rec) return lookup({ op: 'lookup', id, profile, size: 128, format: 'webp' });
+  if (!rec) return lookup({ op: 'lookup', id, profile, size: DEFAULT_SIZE, format: 'webp' });
   const now = new Date().toISOString();
   const photo = await fetchPhoto(id, profile);
   if (!photo) {
