@@ -42,7 +42,7 @@ export class ApiError extends Error {
 }
 
 /** The endpoint could not be reached at all. */
-export class NetworkError extends Error {}
+class NetworkError extends Error {}
 
 export interface PreparedRequest {
   url: URL;
@@ -51,11 +51,7 @@ export interface PreparedRequest {
   body?: string;
 }
 
-export function buildUrl(
-  endpoint: string,
-  path: string,
-  query: Record<string, string | undefined> = {},
-): URL {
+function buildUrl(endpoint: string, path: string, query: Record<string, string | undefined> = {}): URL {
   let base: URL;
   try {
     base = new URL(endpoint);
@@ -73,7 +69,7 @@ export function buildUrl(
 }
 
 /** Add authentication: SigV4 (with --region) or the bearer admin token. */
-export async function authorize(req: PreparedRequest, opts: ClientOptions): Promise<PreparedRequest> {
+async function authorize(req: PreparedRequest, opts: ClientOptions): Promise<PreparedRequest> {
   if (!opts.region) {
     return opts.adminToken
       ? { ...req, headers: { ...req.headers, authorization: `Bearer ${opts.adminToken}` } }

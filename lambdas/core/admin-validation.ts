@@ -9,10 +9,10 @@ const WS_ID = /^ws_[0-9A-Za-z]{16}$/;
 const KEY_ID = /^key_[0-9A-Za-z]{16}$/;
 const NAME_MAX = 100;
 const MAX_DOMAINS = 50;
-export const MAX_QUOTA = 1_000_000_000_000;
-export const DEFAULT_OVERLAP_SECONDS = 86_400;
+const MAX_QUOTA = 1_000_000_000_000;
+const DEFAULT_OVERLAP_SECONDS = 86_400;
 /** one year: a longer overlap is almost certainly a unit mistake */
-export const MAX_OVERLAP_SECONDS = 31_536_000;
+const MAX_OVERLAP_SECONDS = 31_536_000;
 
 /** Validates one allow-list entry; returns its normalised form or undefined when invalid. */
 export type DomainEntryValidator = (entry: string) => string | undefined;
@@ -32,7 +32,7 @@ export function refuseApiKey(
   }
 }
 
-export function workspaceIdOrNotFound(raw: string | undefined): string {
+function workspaceIdOrNotFound(raw: string | undefined): string {
   if (!raw || !WS_ID.test(raw)) throw new AvtrzError('not_found', 'Workspace not found.');
   return raw;
 }

@@ -12,10 +12,7 @@ import { pk, sk, usageAttr } from './schema';
 import { getWorkspace } from './workspaces';
 
 /** Every usage bucket of one workspace-month, oldest first, with `sk` (empty: no traffic). */
-export async function getMonthBuckets(
-  workspaceId: string,
-  month: string,
-): Promise<Record<string, unknown>[]> {
+async function getMonthBuckets(workspaceId: string, month: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
