@@ -8,13 +8,11 @@ import sharp from 'sharp';
 import { batchSettings, handler } from '../../lambdas/batch/handler';
 import { s3Client } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
-import { APP_ORIGIN, CDN, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
+import { APP_ORIGIN, CDN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { useProvider } from '../support/provider';
 
 const p = useProvider();
-let run = 0;
-const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 const month = () => new Date().toISOString().slice(0, 7);
 
 const batch = (body: unknown, headers: Record<string, string>) =>
@@ -79,9 +77,9 @@ describe('auth and body', () => {
 describe('results', () => {
   test('in input order, with per-item errors, photos behind the URLs at the snapped size and format', async () => {
     const W = await workspaceWithKeys(100);
-    const a = fresh('photo');
-    const b = fresh('nophoto');
-    const c = fresh('json');
+    const a = freshSlug('photo');
+    const b = freshSlug('nophoto');
+    const c = freshSlug('json');
     const items = [
       { linkedin_url: `https://www.linkedin.com/in/${a}/`, size: 256 },
       { linkedin_url: 'https://example.com/in/nobody' },
@@ -148,7 +146,7 @@ describe('results', () => {
 
   test('quota per item: new lookups past the quota fail with plan_limit, known profiles keep serving', async () => {
     const W = await workspaceWithKeys(3);
-    const known = fresh('photo');
+    const known = freshSlug('photo');
     const first = await batch(
       { items: [{ linkedin_url: `linkedin.com/in/${known}` }] },
       { 'x-api-key': W.sk },
@@ -156,7 +154,7 @@ describe('results', () => {
     expect(first.json.results[0].status).toBe('ok');
 
     const items = [{ linkedin_url: `linkedin.com/in/${known}` }];
-    for (let i = 0; i < 5; i++) items.push({ linkedin_url: `linkedin.com/in/${fresh('photo')}` });
+    for (let i = 0; i < 5; i++) items.push({ linkedin_url: `linkedin.com/in/${freshSlug('photo')}` });
     const res = await batch({ items }, { 'x-api-key': W.sk });
     expect(res.status).toBe(200);
     const r = res.json.results as {
@@ -185,7 +183,9 @@ describe('results', () => {
 
   test('bounded concurrency towards the provider', async () => {
     const W = await workspaceWithKeys(1000);
-    const items = Array.from({ length: 24 }, () => ({ linkedin_url: `linkedin.com/in/${fresh('delay')}` }));
+    const items = Array.from({ length: 24 }, () => ({
+      linkedin_url: `linkedin.com/in/${freshSlug('delay')}`,
+    }));
     const res = await batch({ items }, { 'x-api-key': W.sk });
     expect(res.json.results.every((x: { status: string }) => x.status === 'ok')).toBe(true);
     expect(p().maxInFlight()).toBeLessThanOrEqual(8);
@@ -198,7 +198,9 @@ describe('results', () => {
     batchSettings.budgetMs = 200;
     try {
       // slow-*: the provider answers after the 3 s fetch deadline, so the first 8 outlast the budget
-      const items = Array.from({ length: 12 }, () => ({ linkedin_url: `linkedin.com/in/${fresh('slow')}` }));
+      const items = Array.from({ length: 12 }, () => ({
+        linkedin_url: `linkedin.com/in/${freshSlug('slow')}`,
+      }));
       const res = await batch({ items }, { 'x-api-key': W.sk });
       expect(res.status).toBe(200);
       const r = res.json.results as { status: string; url?: string; error?: { code: string } }[];

@@ -10,15 +10,13 @@ import { handler } from '../../lambdas/avatar/handler';
 import { s3Client } from '../../lambdas/shared/clients';
 import { config, resetConfig } from '../../lambdas/shared/config';
 import { clearAvatarCache } from '../../lambdas/store/avatars';
-import { APP_ORIGIN, CDN, workspaceWithKeys } from '../support/avatar-fixtures';
+import { APP_ORIGIN, CDN, freshSlug, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { colourOf, useProvider } from '../support/provider';
 import { RESOLVER_FUNCTION, useResolverLambda } from '../support/resolver-lambda';
 
 const p = useProvider();
 let W: Awaited<ReturnType<typeof workspaceWithKeys>>;
-let run = 0;
-const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 
 beforeAll(async () => {
   W = await workspaceWithKeys(10_000);
@@ -69,7 +67,7 @@ function suite(name: string) {
       ['redirect', '500', 'jpeg', 512],
       ['jsonrel', '16', 'webp', 16],
     ])('%s: size=%s format=%s → 302 to exactly %i px square', async (kind, size, format, snapped) => {
-      const slug = fresh(kind);
+      const slug = freshSlug(kind);
       const res = await avatar(slug, { size, format });
       expect(res.status).toBe(302);
       expect(res.headers.location).toMatch(new RegExp(`/${snapped}\\.${format}$`));
@@ -90,20 +88,20 @@ function suite(name: string) {
       'redirdns',
     ])('%s: 302 to the initials, never a 5xx', async (kind) => {
       const canary = p().canaryConnections();
-      const res = await avatar(fresh(kind));
+      const res = await avatar(freshSlug(kind));
       expect(res.status).toBe(302);
       await expectInitials(res.headers.location);
       expect(p().canaryConnections()).toBe(canary);
     });
 
     test('fallback=404 when the provider has no photo', async () => {
-      const res = await avatar(fresh('nophoto'), { fallback: '404', debug: '1' });
+      const res = await avatar(freshSlug('nophoto'), { fallback: '404', debug: '1' });
       expect(res.status).toBe(404);
       expect(res.json.error.code).toBe('not_found');
     });
 
     test('a new size of a known photo comes from the stored original; the known one needs no resolver', async () => {
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       const a = await avatar(slug, { size: '64', format: 'png' });
       expect(p().hits.get(slug)).toBe(1);
       clearAvatarCache(); // as on another warm instance: the record comes from DynamoDB
@@ -127,7 +125,7 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
 
   test('a photo and a variant through the Invoke API', async () => {
     expect(config().resolverFunction).toBe(RESOLVER_FUNCTION);
-    const slug = fresh('photo');
+    const slug = freshSlug('photo');
     const a = await avatar(slug, { size: '192', format: 'webp' });
     expect(a.status).toBe(302);
     await expectPhoto(a.headers.location, 192, 'webp', slug);
@@ -138,7 +136,7 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
   });
 
   test('a refused photo through the Invoke API is the initials', async () => {
-    const res = await avatar(fresh('redirprivate'));
+    const res = await avatar(freshSlug('redirprivate'));
     expect(res.status).toBe(302);
     await expectInitials(res.headers.location);
   });
@@ -147,7 +145,7 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
     process.env.AVTRZ_RESOLVER_FUNCTION = 'no-such-function';
     resetConfig();
     try {
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       const res = await avatar(slug);
       expect(res.status).toBe(302);
       await expectInitials(res.headers.location);

@@ -9,13 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { type LocalStack, startLocalStack } from '../../lib/local/stack';
+import { freshSlug } from '../support/avatar-fixtures';
 import { colourOf, type Provider, startProvider } from '../support/provider';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-photo-http-'));
 let stack: LocalStack;
 let p: Provider;
-let n = 0;
-const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++n}`;
 
 beforeAll(async () => {
   p = await startProvider();
@@ -36,7 +35,7 @@ const avatar = (slug: string, q: Record<string, string> = {}) =>
 
 test('a provider photo: 302, and the CDN serves exactly size×size in the format, immutable', async () => {
   expect(stack.env.AVTRZ_RESOLVER_FUNCTION).toBeTruthy();
-  const slug = fresh('photo');
+  const slug = freshSlug('photo');
   const res = await avatar(slug, { size: '200', format: 'png' });
   expect(res.status).toBe(302);
   const location = res.headers.get('location') as string;
@@ -53,7 +52,7 @@ test('a provider photo: 302, and the CDN serves exactly size×size in the format
 });
 
 test('a redirect to a private address: the initials, over HTTP too', async () => {
-  const res = await avatar(fresh('redirprivate'));
+  const res = await avatar(freshSlug('redirprivate'));
   expect(res.status).toBe(302);
   const img = await fetch(res.headers.get('location') as string);
   expect(img.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
@@ -61,7 +60,7 @@ test('a redirect to a private address: the initials, over HTTP too', async () =>
 });
 
 test('batch over HTTP: results in order, URLs served by the CDN', async () => {
-  const a = fresh('json');
+  const a = freshSlug('json');
   const res = await fetch(`${stack.apiUrl}/v1/avatars/batch`, {
     method: 'POST',
     headers: { 'x-api-key': stack.demo.secretKey, 'content-type': 'application/json' },

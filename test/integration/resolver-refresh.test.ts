@@ -15,15 +15,13 @@ import { resetRefreshDedupe } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, forgetAvatar, getAvatar } from '../../lambdas/store/avatars';
 import type { PhotoRecord } from '../../lambdas/store/photos';
 import { pk, sk } from '../../lambdas/store/schema';
-import { APP_ORIGIN, CDN, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
+import { APP_ORIGIN, CDN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { colourOf, useProvider } from '../support/provider';
 import { useResolverLambda } from '../support/resolver-lambda';
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const p = useProvider({ AVTRZ_REFRESH_DAYS: '30' });
-let run = 0;
-const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 const month = () => new Date().toISOString().slice(0, 7);
 const DAY = 86_400_000;
 
@@ -86,7 +84,7 @@ function refreshSuite(name: string) {
   describe(name, () => {
     test('changed photo: the stale request is served the old URL at once, then a new version with its variants', async () => {
       const W = await workspaceWithKeys(1000);
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       const first = await avatar(W.pk, slug, { size: '64', format: 'png' });
       await avatar(W.pk, slug, { size: '128', format: 'webp' });
       const v1 = (await record(slug)).version;
@@ -118,7 +116,7 @@ function refreshSuite(name: string) {
 
     test('same photo bytes: same version, fetched_at moves on', async () => {
       const W = await workspaceWithKeys(1000);
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       const first = await avatar(W.pk, slug);
       const v1 = (await record(slug)).version;
       await age(slug, 45);
@@ -131,7 +129,7 @@ function refreshSuite(name: string) {
 
     test('failed refresh keeps the old photo and is not retried on every request', async () => {
       const W = await workspaceWithKeys(1000);
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       const first = await avatar(W.pk, slug);
       const before = await record(slug);
       await age(slug, 40);
@@ -159,11 +157,11 @@ function refreshSuite(name: string) {
 
     test('a stale profile at the quota: still served, refreshed, not a new lookup', async () => {
       const W = await workspaceWithKeys(2);
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       await avatar(W.pk, slug);
-      await avatar(W.pk, fresh('photo')); // quota now used up
+      await avatar(W.pk, freshSlug('photo')); // quota now used up
       const v1 = (await record(slug)).version;
-      const blocked = await avatar(W.pk, fresh('photo'), { debug: '1' });
+      const blocked = await avatar(W.pk, freshSlug('photo'), { debug: '1' });
       expect(blocked.status).toBe(403);
       expect(blocked.json.error.code).toBe('plan_limit');
 
@@ -177,7 +175,7 @@ function refreshSuite(name: string) {
 
     test('concurrent requests for a stale profile start one refresh', async () => {
       const W = await workspaceWithKeys(1000);
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       await avatar(W.pk, slug);
       const v1 = (await record(slug)).version;
       await age(slug, 31);
@@ -191,7 +189,7 @@ function refreshSuite(name: string) {
 
     test('an initials profile whose provider now has a photo becomes a photo', async () => {
       const W = await workspaceWithKeys(1000);
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       p().setFailing(slug, true);
       const first = await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
       expect(first.headers.location).toMatch(/initials\.svg$/);
@@ -214,7 +212,7 @@ describe('refresh as an Event invoke through the local gateway', () => {
 
   test('changed photo → new version, via InvocationType Event', async () => {
     const W = await workspaceWithKeys(1000);
-    const slug = fresh('photo');
+    const slug = freshSlug('photo');
     const first = await avatar(W.pk, slug);
     const v1 = (await record(slug)).version;
     await age(slug, 31);

@@ -13,14 +13,12 @@ import { config, resetConfig } from '../../lambdas/shared/config';
 import type { ResolverResult } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
 import { s3Key } from '../../lambdas/store/schema';
+import { freshSlug } from '../support/avatar-fixtures';
 import { colourOf, useProvider } from '../support/provider';
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const p = useProvider();
-let run = 0;
 
-/** A slug no earlier run has used (the table and bucket outlive a run). */
-const fresh = (kind: string) => `${kind}-${process.pid}${Date.now().toString(36)}${++run}`;
 const profileOf = (slug: string) => `linkedin.com/in/${slug}`;
 
 async function getObject(key: string) {
@@ -58,7 +56,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     ['jsonrel', 16, 'jpeg'],
     ['redirect', 1024, 'jpeg'],
   ])('%s → exactly %i px square, %s, from the provider photo', async (kind, size, format) => {
-    const slug = fresh(kind as string);
+    const slug = freshSlug(kind as string);
     const res = await lookup(slug, size as number, format as string);
     expect(res.record).toMatchObject({ id: res.id, kind: 'photo', profile: profileOf(slug) });
     expect(res.record.variants).toEqual([`${size}.${format}`]);
@@ -82,7 +80,7 @@ describe('lookup: provider photo → original + variant + record', () => {
   });
 
   test('a variant is rendered from the stored original without asking the provider again', async () => {
-    const slug = fresh('photo');
+    const slug = freshSlug('photo');
     const first = await lookup(slug, 128, 'png');
     expect(p().hits.get(slug)).toBe(1);
     const profile = profileOf(slug);
@@ -109,8 +107,8 @@ describe('lookup: provider photo → original + variant + record', () => {
   });
 
   test('the same photo bytes under two profiles get the same version', async () => {
-    const a = fresh('photo');
-    const b = fresh('photo');
+    const a = freshSlug('photo');
+    const b = freshSlug('photo');
     p().setPhoto(b, colourOf(a));
     const [ra, rb] = [await lookup(a), await lookup(b)];
     expect(ra.record.version).toBe(rb.record.version);
@@ -135,7 +133,7 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
     'redirdns', // 302 to a name resolving to loopback
     'loop', // endless redirects
   ])('%s', async (kind) => {
-    const slug = fresh(kind);
+    const slug = freshSlug(kind);
     const canary = p().canaryConnections();
     const res = await lookup(slug, 128, 'png');
     expect(res.record).toMatchObject({ kind: 'initials' });
@@ -151,7 +149,7 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
   });
 
   test('slow (past the 3 s deadline)', async () => {
-    const slug = fresh('slow');
+    const slug = freshSlug('slow');
     const started = Date.now();
     const res = await lookup(slug);
     expect(res.record.kind).toBe('initials');
@@ -163,7 +161,7 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
     delete process.env.AVTRZ_UPSTREAM_URL;
     resetConfig();
     try {
-      const slug = fresh('photo');
+      const slug = freshSlug('photo');
       const res = await lookup(slug);
       expect(res.record.kind).toBe('initials');
       expect(p().hits.get(slug)).toBeUndefined();
