@@ -14,54 +14,62 @@ import { config } from '../shared/config';
 import { pk, sk } from './schema';
 import { stripKeys } from './workspaces';
 
-/**
- * Create a key: the auth item (by hash) and the pointer item (by id) in one transaction.
- * Returns the record and the full key, which exists only in this return value.
- */
-export async function createKey(input: {
+interface NewKeyFields {
   workspace_id: string;
   type: KeyType;
   name: string;
   allowed_domains: string[];
-}): Promise<{ record: KeyRecord; key: string }> {
-  const key = generateKey(input.type);
+}
+
+/**
+ * A fresh key and the two Puts that store it, for one transaction: the auth item (by hash) and the
+ * pointer item (by id), each only if absent. The full key exists only in the returned `key`.
+ */
+function newKeyItems(fields: NewKeyFields, createdAt: string) {
+  const TableName = config().tableName;
+  const key = generateKey(fields.type);
   const hash = hashKey(key);
   const record: KeyRecord = {
     id: newId('key'),
-    workspace_id: input.workspace_id,
-    type: input.type,
-    name: input.name,
+    workspace_id: fields.workspace_id,
+    type: fields.type,
+    name: fields.name,
     last4: last4(key),
-    allowed_domains: input.allowed_domains,
-    created_at: new Date().toISOString(),
+    allowed_domains: fields.allowed_domains,
+    created_at: createdAt,
   };
-  const TableName = config().tableName;
-  await dynamo().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName,
-            Item: {
-              pk: pk.keyHash(hash),
-              sk: sk.key,
-              gsi1pk: pk.workspace(record.workspace_id),
-              gsi1sk: sk.keyPointer(record.id),
-              ...record,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
+  const puts = [
+    {
+      Put: {
+        TableName,
+        Item: {
+          pk: pk.keyHash(hash),
+          sk: sk.key,
+          gsi1pk: pk.workspace(record.workspace_id),
+          gsi1sk: sk.keyPointer(record.id),
+          ...record,
         },
-        {
-          Put: {
-            TableName,
-            Item: { pk: pk.workspace(record.workspace_id), sk: sk.keyPointer(record.id), key_hash: hash },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ],
-    }),
-  );
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName,
+        Item: { pk: pk.workspace(record.workspace_id), sk: sk.keyPointer(record.id), key_hash: hash },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+  return { record, key, puts };
+}
+
+/**
+ * Create a key: the auth item (by hash) and the pointer item (by id) in one transaction.
+ * Returns the record and the full key, which exists only in this return value.
+ */
+export async function createKey(input: NewKeyFields): Promise<{ record: KeyRecord; key: string }> {
+  const { record, key, puts } = newKeyItems(input, new Date().toISOString());
+  await dynamo().send(new TransactWriteCommand({ TransactItems: puts }));
   return { record, key };
 }
 
@@ -282,17 +290,8 @@ export async function rollKey(
     const wanted = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
     const expiresAt = old.expires_at && old.expires_at < wanted ? old.expires_at : wanted;
 
-    const key = generateKey(old.type);
-    const newHash = hashKey(key);
-    const record: KeyRecord = {
-      id: newId('key'),
-      workspace_id: workspaceId,
-      type: old.type,
-      name: old.name,
-      last4: last4(key),
-      allowed_domains: old.allowed_domains,
-      created_at: nowIso,
-    };
+    // the new key: same workspace, type, name and allow-list
+    const { record, key, puts } = newKeyItems(old, nowIso);
     const sets = ['expires_at = :exp', 'updated_at = :now'];
     if (overlapSeconds === 0) sets.push('revoked_at = :now');
     try {
@@ -318,26 +317,7 @@ export async function rollKey(
                 },
               },
             },
-            {
-              Put: {
-                TableName,
-                Item: {
-                  pk: pk.keyHash(newHash),
-                  sk: sk.key,
-                  gsi1pk: pk.workspace(workspaceId),
-                  gsi1sk: sk.keyPointer(record.id),
-                  ...record,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName,
-                Item: { pk: pk.workspace(workspaceId), sk: sk.keyPointer(record.id), key_hash: newHash },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            ...puts,
           ],
         }),
       );
