@@ -1,15 +1,8 @@
-/**
- * POST /v1/avatars/batch in-process against DynamoDB Local, s3rver and a real provider stand-in
- * on 127.0.0.1: auth, body validation, input order, per-item errors, quota per item, bounded
- * concurrency towards the provider, and the objects behind the returned URLs.
- */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { batchSettings, handler } from '../../lambdas/batch/handler';
-import { s3Client } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
-import { APP_ORIGIN, CDN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
+import { APP_ORIGIN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
+import { objectBehind } from '../support/objects';
 import { useProvider } from '../support/provider';
 
 const p = useProvider();
@@ -22,17 +15,6 @@ const batch = (body: unknown, headers: Record<string, string>) =>
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-
-async function objectAt(url: string) {
-  expect(url.startsWith(`${CDN}/a/`)).toBe(true);
-  const out = await (await s3Client()).send(
-    new GetObjectCommand({ Bucket: config().bucketName, Key: url.slice(CDN.length + 1) }),
-  );
-  const body = Buffer.from(
-    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  );
-  return { body, contentType: out.ContentType };
-}
 
 describe('auth and body', () => {
   let W: Awaited<ReturnType<typeof workspaceWithKeys>>;
@@ -124,12 +106,12 @@ describe('results', () => {
     ];
     for (const [i, size, format] of want) {
       expect(r[i].url).toMatch(new RegExp(`/${size}\\.${format}$`));
-      const obj = await objectAt(r[i].url);
+      const obj = await objectBehind(r[i].url);
       expect(obj.contentType).toBe(`image/${format}`);
       expect(await sharp(obj.body).metadata()).toMatchObject({ width: size, height: size, format });
     }
     expect(r[2].url).toMatch(/\/initials\.svg$/);
-    expect((await objectAt(r[2].url)).contentType).toBe('image/svg+xml');
+    expect((await objectBehind(r[2].url)).contentType).toBe('image/svg+xml');
     // the second variant of `a` came from the stored original: one provider lookup for `a`
     expect(p().hits.get(a)).toBe(1);
     // every item that passed validation was counted once: 4 ok items

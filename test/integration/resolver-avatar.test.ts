@@ -1,17 +1,10 @@
-/**
- * GET /v1/avatar with the photo pipeline, end to end on this machine: the avatar handler, the
- * resolver (first in-process, then as a "Lambda" behind the local gateway's Invoke API, the
- * path a deployed stack takes), a real provider stand-in on 127.0.0.1, DynamoDB Local and
- * s3rver. The object behind every Location is read back from s3rver and checked with sharp.
- */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { handler } from '../../lambdas/avatar/handler';
-import { s3Client } from '../../lambdas/shared/clients';
 import { config, resetConfig } from '../../lambdas/shared/config';
 import { clearAvatarCache } from '../../lambdas/store/avatars';
-import { APP_ORIGIN, CDN, freshSlug, workspaceWithKeys } from '../support/avatar-fixtures';
+import { APP_ORIGIN, freshSlug, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
+import { objectBehind } from '../support/objects';
 import { colourOf, useProvider } from '../support/provider';
 import { RESOLVER_FUNCTION, useResolverLambda } from '../support/resolver-lambda';
 
@@ -28,19 +21,8 @@ const avatar = (slug: string, q: Record<string, string> = {}) =>
     headers: APP_ORIGIN,
   });
 
-async function behind(location: string) {
-  expect(location.startsWith(`${CDN}/a/`)).toBe(true);
-  const out = await (await s3Client()).send(
-    new GetObjectCommand({ Bucket: config().bucketName, Key: location.slice(CDN.length + 1) }),
-  );
-  const body = Buffer.from(
-    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  );
-  return { body, contentType: out.ContentType, cacheControl: out.CacheControl };
-}
-
 async function expectPhoto(location: string, size: number, format: string, slug: string) {
-  const obj = await behind(location);
+  const obj = await objectBehind(location);
   expect(obj.contentType).toBe(`image/${format}`);
   expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
   const meta = await sharp(obj.body).metadata();
@@ -54,7 +36,7 @@ async function expectPhoto(location: string, size: number, format: string, slug:
 
 async function expectInitials(location: string) {
   expect(location).toMatch(/\/a\/[0-9a-f]{32}\/i[0-9a-f]{12}\/initials\.svg$/);
-  const obj = await behind(location);
+  const obj = await objectBehind(location);
   expect(obj.contentType).toBe('image/svg+xml');
   expect(obj.body.toString()).toMatch(/^<svg /);
 }

@@ -1,22 +1,16 @@
-/**
- * Background refresh (AVTRZ_REFRESH_DAYS): a request for a stale profile is answered at once
- * from what is stored and starts a refresh that is not counted. A changed photo gets a new
- * version (and its variants), the same bytes keep the version, a failure keeps the old photo.
- * In-process first, then as an 'Event' invoke through the local gateway's Lambda Invoke API.
- */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { handler } from '../../lambdas/avatar/handler';
 import { profileId } from '../../lambdas/core/hmac';
-import { dynamo, s3Client } from '../../lambdas/shared/clients';
+import { dynamo } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
 import { resetRefreshDedupe } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, forgetAvatar, getAvatar } from '../../lambdas/store/avatars';
 import type { PhotoRecord } from '../../lambdas/store/photos';
 import { pk, sk } from '../../lambdas/store/schema';
-import { APP_ORIGIN, CDN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
+import { APP_ORIGIN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
+import { objectBehind } from '../support/objects';
 import { colourOf, useProvider } from '../support/provider';
 import { useResolverLambda } from '../support/resolver-lambda';
 
@@ -63,12 +57,7 @@ async function until(slug: string, done: (r: PhotoRecord) => boolean): Promise<P
 }
 
 async function meanColour(location: string) {
-  const out = await (await s3Client()).send(
-    new GetObjectCommand({ Bucket: config().bucketName, Key: location.slice(CDN.length + 1) }),
-  );
-  const body = Buffer.from(
-    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  );
+  const { body } = await objectBehind(location);
   const { channels } = await sharp(body).stats();
   return { r: channels[0].mean, g: channels[1].mean, b: channels[2].mean };
 }

@@ -4,30 +4,21 @@
  * initials fallback, and variants come from the stored original without a new provider lookup.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { profileId } from '../../lambdas/core/hmac';
 import { handler, parseResolverEvent } from '../../lambdas/resolver/handler';
-import { s3Client } from '../../lambdas/shared/clients';
-import { config, resetConfig } from '../../lambdas/shared/config';
+import { resetConfig } from '../../lambdas/shared/config';
 import type { ResolverResult } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
 import { s3Key } from '../../lambdas/store/schema';
 import { freshSlug } from '../support/avatar-fixtures';
+import { storedObject } from '../support/objects';
 import { colourOf, useProvider } from '../support/provider';
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const p = useProvider();
 
 const profileOf = (slug: string) => `linkedin.com/in/${slug}`;
-
-async function getObject(key: string) {
-  const out = await (await s3Client()).send(new GetObjectCommand({ Bucket: config().bucketName, Key: key }));
-  const body = Buffer.from(
-    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  );
-  return { body, contentType: out.ContentType, cacheControl: out.CacheControl };
-}
 
 async function lookup(slug: string, size = 128, format = 'png'): Promise<ResolverResult & { id: string }> {
   const profile = profileOf(slug);
@@ -62,7 +53,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     expect(res.record.variants).toEqual([`${size}.${format}`]);
     expect(res.key).toBe(s3Key.variant(res.id, res.record.version, size as number, format as string));
 
-    const obj = await getObject(res.key as string);
+    const obj = await storedObject(res.key as string);
     expect(obj.contentType).toBe(`image/${format}`);
     expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
     const meta = await sharp(obj.body).metadata();
@@ -70,7 +61,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     expectColour(await meanRgb(obj.body), colourOf(slug));
 
     // the original is stored privately, and the version is derived from its bytes
-    const original = await getObject(s3Key.original(res.id, res.record.version));
+    const original = await storedObject(s3Key.original(res.id, res.record.version));
     expect(original.contentType).toBe('image/jpeg');
     expect(res.record.version).toBe(createHash('sha256').update(original.body).digest('hex').slice(0, 12));
     expect(await sharp(original.body).metadata()).toMatchObject({ width: 400, height: 300 });
@@ -94,7 +85,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     });
     expect(p().hits.get(slug)).toBe(1);
     expect(v.key).toBe(s3Key.variant(first.id, first.record.version, 256, 'webp'));
-    const obj = await getObject(v.key as string);
+    const obj = await storedObject(v.key as string);
     expect(obj.contentType).toBe('image/webp');
     expect(await sharp(obj.body).metadata()).toMatchObject({ width: 256, height: 256, format: 'webp' });
     expectColour(await meanRgb(obj.body), colourOf(slug));
@@ -139,7 +130,7 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
     expect(res.record).toMatchObject({ kind: 'initials' });
     expect(res.record.version).toMatch(/^i[0-9a-f]{12}$/);
     expect(res.key).toBe(s3Key.initials(res.id, res.record.version));
-    const obj = await getObject(res.key as string);
+    const obj = await storedObject(res.key as string);
     expect(obj.contentType).toBe('image/svg+xml');
     expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
     expect(obj.body.toString()).toMatch(/^<svg /);
