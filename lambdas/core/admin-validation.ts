@@ -32,13 +32,23 @@ export function refuseApiKey(
   }
 }
 
+/** `404 not_found` for a workspace: a malformed id and an unknown one answer alike. */
+export function workspaceNotFound(): AvtrzError {
+  return new AvtrzError('not_found', 'Workspace not found.');
+}
+
+/** `404 not_found` for a key (also a key of another workspace). */
+export function keyNotFound(): AvtrzError {
+  return new AvtrzError('not_found', 'Key not found.');
+}
+
 function workspaceIdOrNotFound(raw: string | undefined): string {
-  if (!raw || !WS_ID.test(raw)) throw new AvtrzError('not_found', 'Workspace not found.');
+  if (!raw || !WS_ID.test(raw)) throw workspaceNotFound();
   return raw;
 }
 
 export function keyIdOrNotFound(raw: string | undefined): string {
-  if (!raw || !KEY_ID.test(raw)) throw new AvtrzError('not_found', 'Key not found.');
+  if (!raw || !KEY_ID.test(raw)) throw keyNotFound();
   return raw;
 }
 

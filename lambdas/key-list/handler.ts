@@ -1,6 +1,5 @@
 /** GET /v1/admin/workspaces/{ws}/keys → 200 {keys:[…]}: never the key, never its hash. */
-import { adminWorkspace } from '../core/admin-validation';
-import { AvtrzError } from '../core/errors';
+import { adminWorkspace, workspaceNotFound } from '../core/admin-validation';
 import { monthOf } from '../core/quota';
 import { keyView } from '../core/usage-shape';
 import { httpHandler, json } from '../shared/http';
@@ -12,7 +11,7 @@ export const handler = httpHandler(async (event) => {
   const wsId = adminWorkspace(event);
   const now = new Date();
   const [ws, keys] = await Promise.all([getWorkspace(wsId, { consistent: true }), listKeys(wsId)]);
-  if (!ws) throw new AvtrzError('not_found', 'Workspace not found.');
+  if (!ws) throw workspaceNotFound();
   const used = await lastUsedAt(wsId, keys, monthOf(now));
   return json(200, { keys: keys.map((k) => keyView(k, now, used.get(k.id) ?? null)) });
 });

@@ -2,8 +2,8 @@
  * POST /v1/admin/workspaces/{ws}/keys/{id}/roll {overlap_seconds?} → 201 the new key (with `key`)
  * and `previous` (the old key with `expires_at`). overlap 0 revokes the old key now.
  */
-import { adminWorkspace, keyIdOrNotFound, parseRoll } from '../core/admin-validation';
-import { AvtrzError, invalidParam } from '../core/errors';
+import { adminWorkspace, keyIdOrNotFound, keyNotFound, parseRoll } from '../core/admin-validation';
+import { invalidParam } from '../core/errors';
 import { createdKeyView, keyView } from '../core/usage-shape';
 import { httpHandler, json, parseJsonBody } from '../shared/http';
 import { rollKey } from '../store/keys';
@@ -15,7 +15,7 @@ export const handler = httpHandler(async (event, { log }) => {
   const now = new Date();
   const res = await rollKey(wsId, keyId, overlap_seconds, now);
   if (!res.ok) {
-    if (res.reason === 'not_found') throw new AvtrzError('not_found', 'Key not found.');
+    if (res.reason === 'not_found') throw keyNotFound();
     throw invalidParam(
       'id',
       `This key is already ${res.reason} and cannot be rolled; create a new key instead.`,

@@ -5,11 +5,11 @@
 import {
   adminWorkspace,
   keyIdOrNotFound,
+  keyNotFound,
   parseKeyUpdate,
   publishableNeedsDomain,
 } from '../core/admin-validation';
 import { normaliseDomainEntry } from '../core/domains';
-import { AvtrzError } from '../core/errors';
 import { keyView } from '../core/usage-shape';
 import { httpHandler, json, parseJsonBody } from '../shared/http';
 import { getKey, updateKey } from '../store/keys';
@@ -25,7 +25,7 @@ export const handler = httpHandler(async (event, { log }) => {
     if (patch.allowed_domains?.length === 0 && (await getKey(wsId, keyId))?.type === 'publishable') {
       throw publishableNeedsDomain();
     }
-    throw new AvtrzError('not_found', 'Key not found.');
+    throw keyNotFound();
   }
   log.info('key updated', { workspace_id: wsId, key_id: keyId, fields: Object.keys(patch) });
   return json(200, keyView(rec, new Date()));
