@@ -161,8 +161,8 @@ export async function listKeys(workspaceId: string): Promise<KeyRecord[]> {
       .slice(i, i + 100)
       .map((h) => ({ pk: pk.keyHash(h), sk: sk.key }));
     for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
       if (attempt > 8) throw new Error('BatchGet kept returning unprocessed keys');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
       const out = await dynamo().send(
         new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
       );
