@@ -13,7 +13,7 @@ import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
 import { s3Key } from '../../lambdas/store/schema';
 import { freshSlug } from '../support/avatar-fixtures';
 import { storedObject } from '../support/objects';
-import { colourOf, useProvider } from '../support/provider';
+import { colourOf, expectPhotoColour, useProvider } from '../support/provider';
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const p = useProvider();
@@ -25,19 +25,6 @@ async function lookup(slug: string, size = 128, format = 'png'): Promise<Resolve
   const id = profileId(secret, profile);
   const res = await handler({ op: 'lookup', id, profile, size, format });
   return { ...res, id };
-}
-
-/** Mean colour of an image: tells the provider's solid photo apart from anything else. */
-async function meanRgb(buf: Buffer) {
-  const { channels } = await sharp(buf).stats();
-  return { r: channels[0].mean, g: channels[1].mean, b: channels[2].mean };
-}
-
-function expectColour(
-  actual: { r: number; g: number; b: number },
-  want: { r: number; g: number; b: number },
-) {
-  for (const c of ['r', 'g', 'b'] as const) expect(Math.abs(actual[c] - want[c])).toBeLessThan(6);
 }
 
 describe('lookup: provider photo → original + variant + record', () => {
@@ -58,7 +45,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
     const meta = await sharp(obj.body).metadata();
     expect([meta.width, meta.height, meta.format]).toEqual([size, size, format]);
-    expectColour(await meanRgb(obj.body), colourOf(slug));
+    await expectPhotoColour(obj.body, colourOf(slug));
 
     // the original is stored privately, and the version is derived from its bytes
     const original = await storedObject(s3Key.original(res.id, res.record.version));
@@ -88,7 +75,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     const obj = await storedObject(v.key as string);
     expect(obj.contentType).toBe('image/webp');
     expect(await sharp(obj.body).metadata()).toMatchObject({ width: 256, height: 256, format: 'webp' });
-    expectColour(await meanRgb(obj.body), colourOf(slug));
+    await expectPhotoColour(obj.body, colourOf(slug));
     clearAvatarCache();
     expect(new Set((await getAvatar(first.id))?.variants)).toEqual(new Set(['128.png', '256.webp']));
     // a lookup that finds the record already there (a concurrent request won) serves that record

@@ -55,6 +55,19 @@ export function colourOf(slug: string): { r: number; g: number; b: number } {
   return { r: 40 + (h[0] % 176), g: 40 + (h[1] % 176), b: 40 + (h[2] % 176) };
 }
 
+/**
+ * Expect `image` to be the stand-in's solid photo in `rgb` (each channel's mean within 6, which
+ * survives resizing and lossy re-encoding but tells one slug's colour from another's).
+ */
+export async function expectPhotoColour(
+  image: Buffer,
+  rgb: { r: number; g: number; b: number },
+): Promise<void> {
+  const { channels } = await sharp(image).stats();
+  const mean = { r: channels[0].mean, g: channels[1].mean, b: channels[2].mean };
+  for (const c of ['r', 'g', 'b'] as const) expect(Math.abs(mean[c] - rgb[c])).toBeLessThan(6);
+}
+
 async function jpeg(rgb: { r: number; g: number; b: number }): Promise<Buffer> {
   return sharp({ create: { width: 400, height: 300, channels: 3, background: rgb } })
     .jpeg({ quality: 90 })
