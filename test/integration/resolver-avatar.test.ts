@@ -34,6 +34,8 @@ async function expectInitials(location: string) {
   expect(location).toMatch(/\/a\/[0-9a-f]{32}\/i[0-9a-f]{12}\/initials\.svg$/);
   const obj = await objectBehind(location);
   expect(obj.contentType).toBe('image/svg+xml');
+  // the stand-in stored by the avatar function when the resolver is unreachable is a CDN object too
+  expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');
   expect(obj.body.toString()).toMatch(/^<svg /);
 }
 
