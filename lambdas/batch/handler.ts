@@ -100,7 +100,7 @@ function itemError(e: unknown, ctx: RequestCtx): ItemError {
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapBounded<T, R>(
+async function mapBounded<T, R>(
   items: T[],
   limit: number,
   fn: (t: T, i: number) => Promise<R>,

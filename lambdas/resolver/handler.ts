@@ -12,7 +12,7 @@ import { resolve } from './resolve';
 
 const VERSION_RE = /^[0-9a-f]{12}$/;
 
-export class BadResolverEvent extends Error {
+class BadResolverEvent extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BadResolverEvent';

@@ -61,9 +61,9 @@ async function lambdaClient() {
  */
 export const RESOLVER_WAIT_MS = 7000;
 /** An async (Event) invoke is only queued by Lambda; never hold a request longer than this for it. */
-export const EVENT_WAIT_MS = 1500;
+const EVENT_WAIT_MS = 1500;
 
-export class ResolverError extends Error {
+class ResolverError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ResolverError';
@@ -94,7 +94,7 @@ export async function invokeResolver(req: ResolverRequest): Promise<ResolverResu
   }
 }
 
-export const REFRESH_DEDUPE_MS = 10 * 60_000;
+const REFRESH_DEDUPE_MS = 10 * 60_000;
 const asked = new Map<string, number>();
 
 /** Tests: forget which refreshes this container already asked for. */
