@@ -9,7 +9,7 @@
  */
 import { setDynamo, setS3 } from '../../lambdas/shared/clients';
 import { resetConfig } from '../../lambdas/shared/config';
-import { startLocalStack } from '../../lib/local/gateway';
+import { startLocalStack } from '../../lib/local/stack';
 
 const send = (m: unknown) => process.send?.(m);
 const opts = JSON.parse(process.argv[2] ?? '{}') as {

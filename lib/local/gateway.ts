@@ -20,7 +20,6 @@ import { API_KEY_ON_ADMIN_MESSAGE } from '../../lambdas/core/admin-validation';
 import { AvtrzError, errorBody } from '../../lambdas/core/errors';
 import { matchRoute, RESOLVER, type Route, routeKey } from '../routes';
 import { PortInUseError } from './services';
-import type { LocalStack, LocalStackOptions } from './stack';
 
 /** API Gateway HTTP API limits. */
 const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -592,10 +591,4 @@ export function closeServer(server: http.Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-}
-
-/** The whole local stack (lib/local/stack.ts), re-exported here for tests that start "the gateway". */
-export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
-  const m = await import('./stack');
-  return m.startLocalStack(opts);
 }

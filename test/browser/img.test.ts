@@ -16,8 +16,8 @@ interface Seen {
 
 import sharp from 'sharp';
 import { requestJson } from '../../bench/lib/http';
-import { startLocalStack } from '../../lib/local/gateway';
 import type { LocalStack } from '../../lib/local/stack';
+import { startLocalStack } from '../../lib/local/stack';
 import { colorOf, type ProviderStandin, startProviderStandin } from '../support/provider-standin';
 import { launchChromium } from './support/chromium';
 import { imgPage, type PageServer, startPageServer } from './support/page-server';

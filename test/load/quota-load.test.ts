@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { agent, get, requestJson } from '../../bench/lib/http';
 import { runConcurrent } from '../../bench/lib/stats';
-import { startLocalStack } from '../../lib/local/gateway';
 import type { LocalStack } from '../../lib/local/stack';
+import { startLocalStack } from '../../lib/local/stack';
 
 const TOTAL = 2000;
 const CONCURRENCY = 50;
