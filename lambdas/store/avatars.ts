@@ -10,8 +10,7 @@ import { IMMUTABLE_CACHE_CONTROL } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
-import { pk, sk } from './schema';
-import { stripKeys } from './workspaces';
+import { pk, sk, stripKeys } from './schema';
 
 const AVATAR_CACHE_MS = 5 * 60_000;
 const cache = new TtlCache<AvatarRecord>(10_000);

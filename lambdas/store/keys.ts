@@ -11,8 +11,7 @@ import type { KeyRecord } from '../core/records';
 import { byCreation } from '../core/usage-shape';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
-import { pk, sk } from './schema';
-import { stripKeys } from './workspaces';
+import { pk, sk, stripKeys } from './schema';
 
 interface NewKeyFields {
   workspace_id: string;

@@ -39,6 +39,17 @@ export const TABLE_KEYS = {
   gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;
 
+/** An item without the table's key attributes: the record it stores. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _p, sk: _s, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+  return rest as T;
+}
+
+/** `YYYY-MM` of a usage sort key (`USAGE#<YYYY-MM>[#<DDHH>]`) */
+export function usageMonthOf(usageSk: string): string {
+  return usageSk.slice('USAGE#'.length, 'USAGE#'.length + 7);
+}
+
 export const pk = {
   workspace: (ws: string) => `WS#${ws}`,
   keyHash: (hash: string) => `KEY#${hash}`,

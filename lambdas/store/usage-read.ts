@@ -8,7 +8,7 @@ import { foldBuckets, type MonthUsage } from '../core/usage-shape';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
 import { listKeys } from './keys';
-import { pk, sk, usageAttr } from './schema';
+import { pk, sk, usageAttr, usageMonthOf } from './schema';
 import { getWorkspace } from './workspaces';
 
 /** Every usage bucket of one workspace-month, oldest first, with `sk` (empty: no traffic). */
@@ -84,8 +84,7 @@ export async function lastUsedAt(
       }),
     );
     for (const item of page.Items ?? []) {
-      // sk = USAGE#<YYYY-MM>[#<DDHH>]
-      months.add(String(item.sk).slice(6, 13));
+      months.add(usageMonthOf(String(item.sk)));
       if (months.size > LAST_USED_MONTHS) return found;
       for (const id of keyIds) {
         const v = item[usageAttr.lastUsed(id)];

@@ -4,7 +4,7 @@ import { newId } from '../core/keys';
 import type { WorkspaceRecord } from '../core/records';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
-import { pk, sk } from './schema';
+import { pk, sk, stripKeys } from './schema';
 
 export async function createWorkspace(input: {
   name: string;
@@ -78,10 +78,4 @@ export async function updateWorkspace(
     if (e instanceof ConditionalCheckFailedException) return undefined;
     throw e;
   }
-}
-
-/** Remove table key attributes from an item. */
-export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _p, sk: _s, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
-  return rest as T;
 }
