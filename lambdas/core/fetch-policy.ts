@@ -80,12 +80,9 @@ function parseV6(addr: string): number[] | undefined {
   if (tail.includes('.')) {
     const n = v4(tail);
     tailGroups = [Math.floor(n / 65536), n % 65536];
-    s = `${s.slice(0, lastColon + 1)}`;
-    if (s.endsWith('::')) {
-      // keep the double colon; it expands below
-    } else {
-      s = s.slice(0, -1);
-    }
+    // drop the colon before the dotted part, unless it is half of a `::` (expanded below)
+    s = s.slice(0, lastColon + 1);
+    if (!s.endsWith('::')) s = s.slice(0, -1);
   }
   const parts = s.split('::');
   if (parts.length > 2) return undefined;
@@ -124,9 +121,8 @@ function classifyV6(g: number[]): AddressClass {
   if (g[0] === 0x3fff && g[1] < 0x1000) return 'documentation'; // 3fff::/20
   if (g[0] === 0x2001 && g[1] === 0) return 'translated'; // Teredo 2001::/32 hides an IPv4 peer
   if (g[0] === 0x2002) {
-    // 6to4 2002:AABB:CCDD::/48 carries an IPv4 address; refuse it when that one is not public
-    const inner = classifyV4(embeddedV4(1, 2));
-    return inner === 'public' ? 'public' : inner;
+    // 6to4 2002:AABB:CCDD::/48 carries an IPv4 address: judged as that address
+    return classifyV4(embeddedV4(1, 2));
   }
   if (g[0] === 0x2001 && g[1] < 0x0200) return 'reserved'; // 2001::/23 IETF protocol assignments
   // only global unicast 2000::/3 is public
