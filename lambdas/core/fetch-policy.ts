@@ -190,19 +190,20 @@ export function checkUrl(
   return { ok: true, url, trusted: false };
 }
 
+/** The media type of a Content-Type header, lower-cased, without parameters ('' when absent). */
+const mimeOf = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
+
 /**
  * Raster image types only: `image/*` as the spec says, minus SVG (a document, not pixels; it
  * would be rendered by librsvg from untrusted input).
  */
 export function isAcceptedImageType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const mime = contentType.split(';')[0].trim().toLowerCase();
+  const mime = mimeOf(contentType);
   return /^image\/[a-z0-9.+-]+$/.test(mime) && !mime.startsWith('image/svg');
 }
 
 /** Is a JSON answer from the provider? */
 export function isJsonType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const mime = contentType.split(';')[0].trim().toLowerCase();
+  const mime = mimeOf(contentType);
   return mime === 'application/json' || mime.endsWith('+json');
 }

@@ -3,6 +3,7 @@ import {
   checkUrl,
   classifyAddress,
   isAcceptedImageType,
+  isJsonType,
   isPublicAddress,
   providerOrigin,
   providerUrl,
@@ -206,5 +207,15 @@ describe('provider template and content types', () => {
     expect(isAcceptedImageType('text/html')).toBe(false);
     expect(isAcceptedImageType('application/octet-stream')).toBe(false);
     expect(isAcceptedImageType(undefined)).toBe(false);
+  });
+
+  test('JSON answers: application/json and any +json type, parameters and case ignored', () => {
+    expect(isJsonType('application/json')).toBe(true);
+    expect(isJsonType('Application/JSON; charset=utf-8')).toBe(true);
+    expect(isJsonType('application/vnd.provider+json')).toBe(true);
+    expect(isJsonType('application/jsonp')).toBe(false);
+    expect(isJsonType('text/plain; x=+json')).toBe(false);
+    expect(isJsonType('')).toBe(false);
+    expect(isJsonType(undefined)).toBe(false);
   });
 });
