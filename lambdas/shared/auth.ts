@@ -4,9 +4,9 @@
  * key cache (AVTRZ_KEY_CACHE_SECONDS, default 30, 0 = off; bounded; negative entries too).
  * The cache entry carries the workspace's monthly_quota, so quota changes apply within the TTL.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type AuthContext, type AuthRoute, authenticateWith, type KeyPrincipal } from '../core/auth';
 import { TtlCache } from '../core/keycache';
+import { isConditionFailure } from '../store/conditions';
 import { getKeyByHash, markExposed } from '../store/keys';
 import { getWorkspace } from '../store/workspaces';
 import { config } from './config';
@@ -57,7 +57,7 @@ async function flagExposed(hash: string, at: string): Promise<void> {
     await markExposed(hash, at);
   } catch (e) {
     // an unknown key (condition failed) is fine; an outage must not turn a 401 into a 5xx
-    if (!(e instanceof ConditionalCheckFailedException)) {
+    if (!isConditionFailure(e)) {
       logger.warn('could not flag exposed key', { err: e as Error, unavailable: isUnavailable(e) });
     }
   }

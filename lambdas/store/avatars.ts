@@ -3,13 +3,13 @@
  * Known records are cached in memory (bounded, short TTL) so the warm hot path for a known
  * profile needs no read: its only DynamoDB call is the usage write.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TtlCache } from '../core/keycache';
 import { IMMUTABLE_CACHE_CONTROL } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
+import { isConditionFailure } from './conditions';
 import { pk, sk, stripKeys } from './schema';
 
 const AVATAR_CACHE_MS = 5 * 60_000;
@@ -73,7 +73,7 @@ export async function putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord
     cache.set(rec.id, rec, AVATAR_CACHE_MS);
     return rec;
   } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    if (!isConditionFailure(e)) throw e;
     const winner = await readAvatar(rec.id, true);
     if (!winner) throw e;
     cache.set(rec.id, winner, AVATAR_CACHE_MS);

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
@@ -11,6 +11,7 @@ import type { KeyRecord } from '../core/records';
 import { byCreation } from '../core/usage-shape';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
+import { isConditionFailure } from './conditions';
 import { pk, sk, stripKeys } from './schema';
 
 interface NewKeyFields {
@@ -204,7 +205,7 @@ async function updateAuthItem(
     );
     return out.Attributes ? stripKeys<KeyRecord>(out.Attributes) : undefined;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return undefined;
+    if (isConditionFailure(e)) return undefined;
     throw e;
   }
 }

@@ -6,12 +6,12 @@
  * Record updates are conditioned on the version the caller saw, so a slow variant or refresh can
  * never overwrite a newer photo.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
 import { avatarItem } from './avatars';
+import { isConditionFailure } from './conditions';
 import { pk, s3Key, sk } from './schema';
 
 /** AvatarRecord plus `checked_at`: the last refresh attempt (successful or not). */
@@ -52,11 +52,7 @@ async function ifVersion(write: Promise<unknown>): Promise<boolean> {
     await write;
     return true;
   } catch (e) {
-    if (
-      e instanceof ConditionalCheckFailedException ||
-      (e as { name?: string })?.name === 'ConditionalCheckFailedException'
-    )
-      return false;
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 }

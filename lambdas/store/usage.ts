@@ -22,12 +22,12 @@
  * lost-response retry, and never past the quota for new lookups, whose condition still holds).
  */
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AvtrzError } from '../core/errors';
 import { usageSlot } from '../core/quota';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
+import { conditionFailedItem, isConditionFailure } from './conditions';
 import { pk, sk, usageAttr } from './schema';
 
 export interface CountInput {
@@ -93,7 +93,7 @@ async function hit(input: CountInput, bucketSk: string, token: string): Promise<
     );
     return { kind: 'done', result: { counted: true, used: Number(out.Attributes?.used ?? 1) } };
   } catch (e) {
-    const old = conditionFailed(e);
+    const old = conditionFailedItem(e);
     if (!old) return { kind: 'missing' };
     const used = Number(attr(old.used) ?? 0);
     // our own earlier attempt was applied (lost response, SDK retry)
@@ -156,7 +156,7 @@ async function closeInto(
     );
     return { into: h, used: Number(out.Attributes?.used ?? 0) };
   } catch (e) {
-    const old = conditionFailed(e);
+    const old = conditionFailedItem(e);
     const into = attr(old?.closed_into);
     // buckets are never deleted; a vanished one would be an outside edit
     if (!old || typeof into !== 'string') throw new AvtrzError('unavailable', 'Usage bucket missing.');
@@ -209,18 +209,6 @@ async function latestBucket(
 /** The workspace's count for the month of `now` (no write): for x-quota-* on uncounted answers. */
 export async function readUsed(workspaceId: string, now: Date): Promise<number> {
   return (await latestBucket(workspaceId, usageSlot(now).month, false))?.used ?? 0;
-}
-
-function isConditionFailure(e: unknown): boolean {
-  return (
-    e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException'
-  );
-}
-
-/** ALL_OLD of a failed condition (undefined: there was no item); rethrows anything else. */
-function conditionFailed(e: unknown): Record<string, unknown> | undefined {
-  if (!isConditionFailure(e)) throw e;
-  return (e as ConditionalCheckFailedException).Item as Record<string, unknown> | undefined;
 }
 
 /** The exception's Item is not unmarshalled by the document client: read {N}/{S}/{BOOL} or plain values. */

@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../core/keys';
 import type { WorkspaceRecord } from '../core/records';
 import { dynamo } from '../shared/clients';
 import { config } from '../shared/config';
+import { isConditionFailure } from './conditions';
 import { pk, sk, stripKeys } from './schema';
 
 export async function createWorkspace(input: {
@@ -75,7 +75,7 @@ export async function updateWorkspace(
     );
     return out.Attributes ? stripKeys<WorkspaceRecord>(out.Attributes) : undefined;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return undefined;
+    if (isConditionFailure(e)) return undefined;
     throw e;
   }
 }
