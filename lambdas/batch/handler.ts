@@ -8,14 +8,14 @@
 
 import { locationFor } from '../avatar/location';
 import { serveAvatar } from '../avatar/serve';
-import { AvtrzError, type ErrorCode, type ErrorType, invalidParam } from '../core/errors';
+import { AvtrzError, type ErrorBody, errorBody, invalidParam } from '../core/errors';
 import { profileId } from '../core/hmac';
 import { parseProfile } from '../core/profile';
 import { quotaHeaders } from '../core/quota';
 import { type Format, parseFormat, parseSize } from '../core/size';
 import { type AuthContext, authenticate } from '../shared/auth';
 import { config } from '../shared/config';
-import { httpHandler, isUnavailable, json, parseJsonBody, type RequestCtx } from '../shared/http';
+import { httpHandler, json, parseJsonBody, type RequestCtx, toAvtrzError } from '../shared/http';
 import { currentQuotaHeaders, withQuotaHeaders } from '../shared/quota-headers';
 import { hmacSecret } from '../shared/secret';
 
@@ -28,7 +28,7 @@ export const BATCH_CONCURRENCY = 8;
  */
 export const batchSettings = { budgetMs: 20_000 };
 
-type ItemError = { code: ErrorCode; type: ErrorType; message: string; param?: string };
+type ItemError = Omit<ErrorBody['error'], 'request_id'>;
 export type BatchResult =
   | { linkedin_url: unknown; status: 'ok'; url: string }
   | { linkedin_url: unknown; status: 'error'; error: ItemError };
@@ -88,15 +88,10 @@ async function serveKnownOrNew(
   return locationFor(config().cdnUrl, served.record, size, format);
 }
 
+/** The catalogue's error object for one item (the request id belongs to the whole response). */
 function itemError(e: unknown, ctx: RequestCtx): ItemError {
-  let err: AvtrzError;
-  if (e instanceof AvtrzError) err = e;
-  else if (isUnavailable(e)) err = new AvtrzError('unavailable');
-  else {
-    ctx.log.error('batch item failed', { err: e as Error, stack: (e as Error)?.stack });
-    err = new AvtrzError('internal_error');
-  }
-  return { code: err.code, type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}) };
+  const { request_id: _id, ...error } = errorBody(toAvtrzError(e, ctx.log), ctx.requestId).error;
+  return error;
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */

@@ -58,8 +58,7 @@ export function httpHandler(fn: HttpFn, renderError: ErrorRenderer = jsonError) 
     try {
       res = await fn(event, { requestId, log, event });
     } catch (e) {
-      const err = e instanceof AvtrzError ? e : toInternal(e, log);
-      res = renderError(err, event, requestId);
+      res = renderError(toAvtrzError(e, log), event, requestId);
     }
     res.headers['x-request-id'] = requestId;
     log.info('request', {
@@ -72,7 +71,12 @@ export function httpHandler(fn: HttpFn, renderError: ErrorRenderer = jsonError) 
   return middy(base);
 }
 
-function toInternal(e: unknown, log: Logger): AvtrzError {
+/**
+ * What a thrown error answers: an AvtrzError as it is; a dependency outage 503 unavailable; anything
+ * else is logged and answered 500 internal_error, without internals.
+ */
+export function toAvtrzError(e: unknown, log: Logger): AvtrzError {
+  if (e instanceof AvtrzError) return e;
   if (isUnavailable(e)) {
     log.warn('dependency unavailable', { err: e as Error });
     return new AvtrzError('unavailable');
