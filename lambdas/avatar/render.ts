@@ -3,9 +3,8 @@
  * image loads, as an SVG with the same status and `x-avtrz-error`.
  */
 import type { AvtrzError } from '../core/errors';
-import { colourFor, initialsFromSlug } from '../core/initials';
 import { normaliseLinkedinUrl, slugOf } from '../core/profile';
-import { initialsSvg, SVG_CSP, silhouetteSvg } from '../core/svg';
+import { initialsSvgForSlug, SVG_CSP, silhouetteSvg } from '../core/svg';
 import { type HttpEvent, type HttpResult, header, jsonError } from '../shared/http';
 
 /** JSON unless the request looks like an image load; `?debug=1` or Accept: application/json force JSON. */
@@ -30,7 +29,7 @@ export function renderAvatarError(err: AvtrzError, event: HttpEvent, requestId: 
   let body: string;
   if (profile) {
     const slug = slugOf(profile);
-    body = initialsSvg(initialsFromSlug(slug), colourFor(slug));
+    body = initialsSvgForSlug(slug);
   } else {
     body = silhouetteSvg();
   }

@@ -2,7 +2,7 @@
  * SVG fallbacks. Only validated values are interpolated: initials [A-Z]{0,2} and a palette
  * colour. No input text is ever placed in an SVG.
  */
-import { PALETTE } from './initials';
+import { colourFor, initialsFromSlug, PALETTE } from './initials';
 
 /** Served with every SVG (error fallbacks and CDN objects): no scripts, no external loads. */
 export const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -31,6 +31,11 @@ export function initialsSvg(initials: string, colour: string): string {
 }
 
 /** Neutral silhouette for when there is no valid profile. */
+/** A profile's initials SVG, from its slug: the same image as an error fallback and as a CDN object. */
+export function initialsSvgForSlug(slug: string): string {
+  return initialsSvg(initialsFromSlug(slug), colourFor(slug));
+}
+
 export function silhouetteSvg(): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}" role="img">` +

@@ -4,17 +4,16 @@
  * stores it for a profile without a photo, and the avatar function stores it when the resolver
  * is unreachable.
  */
-import { colourFor, initialsFromSlug } from '../core/initials';
 import { CONTENT_TYPE, photoVersion } from '../core/photo';
 import { slugOf } from '../core/profile';
-import { initialsSvg } from '../core/svg';
+import { initialsSvgForSlug } from '../core/svg';
 import { putObject } from './avatars';
 import { s3Key } from './schema';
 
 /** The initials SVG of a profile and its version: `i` + 12 hex of its sha256 (same profile, same key). */
 function initialsObject(profile: string): { svg: string; version: string } {
   const slug = slugOf(profile);
-  const svg = initialsSvg(initialsFromSlug(slug), colourFor(slug));
+  const svg = initialsSvgForSlug(slug);
   return { svg, version: `i${photoVersion(Buffer.from(svg, 'utf8'))}` };
 }
 
