@@ -82,7 +82,12 @@ export async function putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord
 }
 
 /** Store a CDN object (immutable: its URL changes when the content does). */
-export async function putObject(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
+export async function putObject(
+  key: string,
+  body: string | Uint8Array,
+  contentType: string,
+  cacheControl: string = IMMUTABLE_CACHE_CONTROL,
+): Promise<void> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const s3 = await s3Client();
   await s3.send(
@@ -91,7 +96,7 @@ export async function putObject(key: string, body: string | Uint8Array, contentT
       Key: key,
       Body: body,
       ContentType: contentType,
-      CacheControl: IMMUTABLE_CACHE_CONTROL,
+      CacheControl: cacheControl,
     }),
   );
 }

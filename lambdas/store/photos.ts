@@ -10,7 +10,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AvatarRecord } from '../core/records';
 import { dynamo, s3Client } from '../shared/clients';
 import { config } from '../shared/config';
-import { avatarItem } from './avatars';
+import { avatarItem, putObject } from './avatars';
 import { isConditionFailure } from './conditions';
 import { pk, s3Key, sk } from './schema';
 
@@ -18,16 +18,7 @@ import { pk, s3Key, sk } from './schema';
 export type PhotoRecord = AvatarRecord & { checked_at?: string };
 
 export async function putOriginal(id: string, version: string, bytes: Uint8Array, contentType: string) {
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  await (await s3Client()).send(
-    new PutObjectCommand({
-      Bucket: config().bucketName,
-      Key: s3Key.original(id, version),
-      Body: bytes,
-      ContentType: contentType,
-      CacheControl: 'private, no-store',
-    }),
-  );
+  await putObject(s3Key.original(id, version), bytes, contentType, 'private, no-store');
 }
 
 /** The stored original, or undefined when it is not there. */

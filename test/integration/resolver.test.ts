@@ -50,6 +50,7 @@ describe('lookup: provider photo → original + variant + record', () => {
     // the original is stored privately, and the version is derived from its bytes
     const original = await storedObject(s3Key.original(res.id, res.record.version));
     expect(original.contentType).toBe('image/jpeg');
+    expect(original.cacheControl).toBe('private, no-store');
     expect(res.record.version).toBe(createHash('sha256').update(original.body).digest('hex').slice(0, 12));
     expect(await sharp(original.body).metadata()).toMatchObject({ width: 400, height: 300 });
 
