@@ -34,4 +34,6 @@ export interface AvatarRecord {
   /** generated variants, `"<size>.<format>"` */
   variants?: string[];
   fetched_at: string;
+  /** the last refresh attempt, successful or not (photo.ts isStale) */
+  checked_at?: string;
 }

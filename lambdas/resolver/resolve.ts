@@ -7,21 +7,16 @@
  *            the variants the old one had; the same bytes or any failure keep what is stored.
  * Storage errors (S3/DynamoDB down) do propagate: the caller decides how to answer.
  */
+
 import { CONTENT_TYPE, parseVariantName, photoVersion, variantName } from '../core/photo';
+import type { AvatarRecord } from '../core/records';
 import { DEFAULT_SIZE, type Format } from '../core/size';
 import { config } from '../shared/config';
 import { logger } from '../shared/logger';
 import type { ResolverRequest, ResolverResult } from '../shared/resolver-client';
 import { forgetAvatar, getAvatar, putAvatarIfAbsent, putObject } from '../store/avatars';
 import { storeInitialsObject } from '../store/initials';
-import {
-  addVariant,
-  getOriginal,
-  markChecked,
-  type PhotoRecord,
-  putOriginal,
-  replaceAvatar,
-} from '../store/photos';
+import { addVariant, getOriginal, markChecked, putOriginal, replaceAvatar } from '../store/photos';
 import { s3Key } from '../store/schema';
 import { ImageRejected, inspectOriginal, renderVariant } from './image';
 import { lookupPhoto } from './provider';
@@ -62,9 +57,9 @@ async function storeInitialsAvatar(id: string, profile: string) {
   return { record, key: record.kind === 'initials' && record.version === version ? key : undefined };
 }
 
-async function readFresh(id: string): Promise<PhotoRecord | undefined> {
+async function readFresh(id: string): Promise<AvatarRecord | undefined> {
   forgetAvatar(id);
-  return (await getAvatar(id)) as PhotoRecord | undefined;
+  return await getAvatar(id);
 }
 
 async function storeVariant(id: string, version: string, original: Buffer, size: number, format: Format) {
@@ -74,7 +69,7 @@ async function storeVariant(id: string, version: string, original: Buffer, size:
 }
 
 /** The object for `size.format` of an existing record, generating the variant if needed. */
-async function serve(rec: PhotoRecord, size: number, format: Format): Promise<ResolverResult> {
+async function serve(rec: AvatarRecord, size: number, format: Format): Promise<ResolverResult> {
   // the initials object is written before its record, so a record's object exists
   if (rec.kind === 'initials') return { record: rec, key: s3Key.initials(rec.id, rec.version) };
   const name = variantName(size, format);
@@ -98,7 +93,7 @@ async function lookup(req: Extract<ResolverRequest, { op: 'lookup' }>): Promise<
   await putOriginal(id, photo.version, photo.bytes, photo.contentType);
   const key = await storeVariant(id, photo.version, photo.bytes, size, format);
   const name = variantName(size, format);
-  const rec: PhotoRecord = {
+  const rec: AvatarRecord = {
     id,
     profile,
     version: photo.version,
@@ -106,7 +101,7 @@ async function lookup(req: Extract<ResolverRequest, { op: 'lookup' }>): Promise<
     variants: [name],
     fetched_at: new Date().toISOString(),
   };
-  const winner = (await putAvatarIfAbsent(rec)) as PhotoRecord;
+  const winner = await putAvatarIfAbsent(rec);
   if (winner === rec) return { record: rec, key };
   // a concurrent lookup stored first: serve what it stored
   if (winner.kind === 'photo' && winner.version === photo.version && !winner.variants?.includes(name)) {
@@ -119,7 +114,7 @@ async function lookup(req: Extract<ResolverRequest, { op: 'lookup' }>): Promise<
 
 async function variant(
   req: Extract<ResolverRequest, { op: 'variant' }>,
-  known?: PhotoRecord,
+  known?: AvatarRecord,
 ): Promise<ResolverResult> {
   const { id, profile, version, size, format } = req;
   const rec = known ?? (await readFresh(id));
@@ -148,7 +143,7 @@ async function variant(
 
 async function refresh(
   req: Extract<ResolverRequest, { op: 'refresh' }>,
-  known?: PhotoRecord,
+  known?: AvatarRecord,
   force = false,
 ): Promise<ResolverResult> {
   const { id, profile } = req;
@@ -175,7 +170,7 @@ async function refresh(
     await storeVariant(id, photo.version, photo.bytes, parsed.size, parsed.format);
     variants.push(v);
   }
-  const next: PhotoRecord = {
+  const next: AvatarRecord = {
     id,
     profile,
     version: photo.version,

@@ -29,7 +29,7 @@ export interface ResolverResult {
    * What to serve: the stored record, except when a stored photo could not be rendered, where it
    * is an initials stand-in for this one request (the stored record is left as it was).
    */
-  record: AvatarRecord & { checked_at?: string };
+  record: AvatarRecord;
   /** S3 key of the object to redirect to (the variant, or initials.svg); absent for refresh */
   key?: string;
 }

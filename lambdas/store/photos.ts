@@ -14,9 +14,6 @@ import { avatarItem, putObject } from './avatars';
 import { isConditionFailure } from './conditions';
 import { pk, s3Key, sk } from './schema';
 
-/** AvatarRecord plus `checked_at`: the last refresh attempt (successful or not). */
-export type PhotoRecord = AvatarRecord & { checked_at?: string };
-
 export async function putOriginal(id: string, version: string, bytes: Uint8Array, contentType: string) {
   await putObject(s3Key.original(id, version), bytes, contentType, 'private, no-store');
 }
@@ -52,7 +49,7 @@ async function ifVersion(write: Promise<unknown>): Promise<boolean> {
  * Replace the record when its version is still `expectedVersion` (a refresh found a new photo).
  * Returns false when someone else changed it first.
  */
-export async function replaceAvatar(rec: PhotoRecord, expectedVersion: string): Promise<boolean> {
+export async function replaceAvatar(rec: AvatarRecord, expectedVersion: string): Promise<boolean> {
   return ifVersion(
     dynamo().send(
       new PutCommand({

@@ -3,30 +3,25 @@
  * version the caller saw (a slow variant or refresh never overwrites a newer photo), and the
  * original round-trips privately.
  */
+
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { AvatarRecord } from '../../lambdas/core/records';
 import { s3Client } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
 import { clearAvatarCache, getAvatar, putAvatarIfAbsent } from '../../lambdas/store/avatars';
-import {
-  addVariant,
-  getOriginal,
-  markChecked,
-  type PhotoRecord,
-  putOriginal,
-  replaceAvatar,
-} from '../../lambdas/store/photos';
+import { addVariant, getOriginal, markChecked, putOriginal, replaceAvatar } from '../../lambdas/store/photos';
 import { s3Key } from '../../lambdas/store/schema';
 
 const newId = () => randomBytes(16).toString('hex');
 
-async function stored(id: string): Promise<PhotoRecord> {
+async function stored(id: string): Promise<AvatarRecord> {
   clearAvatarCache();
-  return (await getAvatar(id)) as PhotoRecord;
+  return (await getAvatar(id)) as AvatarRecord;
 }
 
-async function photo(id: string, version = 'aaaaaaaaaaaa'): Promise<PhotoRecord> {
-  const rec: PhotoRecord = {
+async function photo(id: string, version = 'aaaaaaaaaaaa'): Promise<AvatarRecord> {
+  const rec: AvatarRecord = {
     id,
     profile: 'linkedin.com/in/store-test',
     version,
@@ -49,7 +44,7 @@ test('addVariant adds to the set only while the version is the one seen', async 
 test('replaceAvatar replaces only the version it expected', async () => {
   const id = newId();
   const old = await photo(id);
-  const next: PhotoRecord = { ...old, version: 'cccccccccccc', variants: [] };
+  const next: AvatarRecord = { ...old, version: 'cccccccccccc', variants: [] };
   expect(await replaceAvatar(next, 'bbbbbbbbbbbb')).toBe(false);
   expect((await stored(id)).version).toBe('aaaaaaaaaaaa');
   expect(await replaceAvatar(next, 'aaaaaaaaaaaa')).toBe(true);

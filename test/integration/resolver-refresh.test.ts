@@ -1,11 +1,11 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../lambdas/avatar/handler';
 import { profileId } from '../../lambdas/core/hmac';
+import type { AvatarRecord } from '../../lambdas/core/records';
 import { dynamo } from '../../lambdas/shared/clients';
 import { config } from '../../lambdas/shared/config';
 import { resetRefreshDedupe } from '../../lambdas/shared/resolver-client';
 import { clearAvatarCache, forgetAvatar, getAvatar } from '../../lambdas/store/avatars';
-import type { PhotoRecord } from '../../lambdas/store/photos';
 import { pk, sk } from '../../lambdas/store/schema';
 import { APP_ORIGIN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
@@ -23,10 +23,10 @@ beforeEach(() => resetRefreshDedupe());
 const avatar = (key: string, slug: string, q: Record<string, string> = {}) =>
   invoke(handler, { query: { key, linkedin_url: `linkedin.com/in/${slug}`, ...q }, headers: APP_ORIGIN });
 
-async function record(slug: string): Promise<PhotoRecord> {
+async function record(slug: string): Promise<AvatarRecord> {
   const id = profileId(secret, `linkedin.com/in/${slug}`);
   forgetAvatar(id);
-  return (await getAvatar(id)) as PhotoRecord;
+  return (await getAvatar(id)) as AvatarRecord;
 }
 
 /** Age the record as if it was fetched `days` ago (what time would do). */
@@ -44,7 +44,7 @@ async function age(slug: string, days: number): Promise<void> {
 }
 
 /** Poll the record until `done` holds (bounded: 5 s). */
-async function until(slug: string, done: (r: PhotoRecord) => boolean): Promise<PhotoRecord> {
+async function until(slug: string, done: (r: AvatarRecord) => boolean): Promise<AvatarRecord> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const r = await record(slug);
