@@ -18,7 +18,7 @@ import {
   type DynamoHandle,
   ensureBucket,
   ensureTable,
-  freePort,
+  freePorts,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type S3Handle,
@@ -194,7 +194,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cdnUrl = `http://127.0.0.1:${cdnPort}`;
 
     // 2. the real local parts, in parallel
-    const [dport, sport] = [await freePort(), await freePort()];
+    const [dport, sport] = await freePorts(2);
     const started = await Promise.allSettled([
       startDynamo(dport, path.join(dataDir, 'dynamo')),
       startS3(sport, path.join(dataDir, 's3')),

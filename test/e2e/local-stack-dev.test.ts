@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../lib/local/services';
+import { freePort, freePorts } from '../../lib/local/services';
 import { alive, descendants } from '../support/proc';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -71,7 +71,7 @@ afterAll(() => {
 });
 
 test('tsx bin/dev.ts prints `avtrz ready`, answers /healthz, and SIGTERM stops every child (Java too)', async () => {
-  const [port, cdnPort] = [await freePort(), await freePort()];
+  const [port, cdnPort] = await freePorts(2);
   const run = runDev({ PORT: String(port), CDN_PORT: String(cdnPort), AVTRZ_DATA_DIR: tmp() });
   let javaPids: number[] = [];
   try {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {
   ensureBucket,
   ensureTable,
-  freePort,
+  freePorts,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamo,
@@ -17,7 +17,7 @@ import {
 } from '../../lib/local/services';
 
 export default async function globalSetup(): Promise<void> {
-  const [dport, sport] = [await freePort(), await freePort()];
+  const [dport, sport] = await freePorts(2);
   const s3dir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-s3-'));
   const [dynamo, s3] = await Promise.all([startDynamo(dport), startS3(sport, s3dir)]);
   const table = 'avtrz-test';
