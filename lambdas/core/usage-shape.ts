@@ -17,15 +17,13 @@ export function keyStatus(k: Pick<KeyRecord, 'revoked_at' | 'expires_at'>, now: 
   return 'active';
 }
 
-export interface KeyView {
-  id: string;
-  workspace_id: string;
-  type: KeyType;
-  name: string;
-  last4: string;
-  allowed_domains: string[];
+/** The stored key's public fields, its status, and its timestamps as null when unset. */
+export interface KeyView
+  extends Pick<
+    KeyRecord,
+    'id' | 'workspace_id' | 'type' | 'name' | 'last4' | 'allowed_domains' | 'created_at'
+  > {
   status: KeyStatus;
-  created_at: string;
   exposed_at: string | null;
   expires_at: string | null;
   revoked_at: string | null;
