@@ -1,15 +1,20 @@
 /**
- * The ONE config module, read once at cold start. A missing or malformed variable fails fast
- * with a message naming it. Local mode changes only where clients point (AWS_ENDPOINT_URL_*),
+ * The ONE config module, read once at cold start. A malformed variable fails fast with a message
+ * naming it. A variable is required only where it is used: each function gets from the stack
+ * only what its route's access needs (the usage and admin functions have no bucket, the fallback
+ * has nothing), so `tableName`, `bucketName` and `cdnUrl` throw ConfigError naming the variable
+ * when read without it, not when the config loads. Local mode changes only where clients point (AWS_ENDPOINT_URL_*),
  * never what the handlers decide. AVTRZ_LOG_LEVEL is read by shared/logger.ts alone: the logger
  * must work before (and to report) a config error.
  */
 export interface Config {
   stage: string;
-  tableName: string;
-  bucketName: string;
+  /** AVTRZ_TABLE; every function but the fallback */
+  readonly tableName: string;
+  /** AVTRZ_BUCKET; the functions whose route access names the bucket */
+  readonly bucketName: string;
   /** origin (and optional base path) every avatar Location starts with, e.g. https://d123.cloudfront.net */
-  cdnUrl: string;
+  readonly cdnUrl: string;
   /** AVTRZ_KEY_CACHE_SECONDS: default 30, 0 = no cache */
   keyCacheSeconds: number;
   /** AVTRZ_UPSTREAM_URL: photo provider template with {profile}; undefined = initials for everyone */
@@ -27,10 +32,8 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[name];
-  if (!v) throw new ConfigError(`Missing required environment variable ${name}`);
-  return v;
+function missing(name: string): never {
+  throw new ConfigError(`Missing required environment variable ${name}`);
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
@@ -65,11 +68,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const hmacSecretArn = env.AVTRZ_HMAC_SECRET_ARN || undefined;
   if (hmacSecret && hmacSecret.length < 16)
     throw new ConfigError('AVTRZ_HMAC_SECRET must be at least 16 chars');
+  const table = env.AVTRZ_TABLE || undefined;
+  const bucket = env.AVTRZ_BUCKET || undefined;
+  // a malformed URL is still refused at load; only its absence waits until it is read
+  const cdn = env.AVTRZ_CDN_URL ? urlVar('AVTRZ_CDN_URL', env.AVTRZ_CDN_URL) : undefined;
   return {
     stage: env.AVTRZ_STAGE || 'dev',
-    tableName: required(env, 'AVTRZ_TABLE'),
-    bucketName: required(env, 'AVTRZ_BUCKET'),
-    cdnUrl: urlVar('AVTRZ_CDN_URL', required(env, 'AVTRZ_CDN_URL')),
+    get tableName() {
+      return table ?? missing('AVTRZ_TABLE');
+    },
+    get bucketName() {
+      return bucket ?? missing('AVTRZ_BUCKET');
+    },
+    get cdnUrl() {
+      return cdn ?? missing('AVTRZ_CDN_URL');
+    },
     keyCacheSeconds: intVar(env, 'AVTRZ_KEY_CACHE_SECONDS', 30, 0, 3600),
     upstreamUrl: upstream,
     refreshDays: intVar(env, 'AVTRZ_REFRESH_DAYS', 30, 1, 3650),
