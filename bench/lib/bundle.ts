@@ -83,6 +83,8 @@ export async function bundle(
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // as lib/constructs/function.ts: lazy SDK imports become require() through NODE_PATH
+    supported: { 'dynamic-import': false },
     external: variant.external,
     mainFields: variant.mainFields,
     metafile: true,

@@ -129,6 +129,12 @@ export class AvtrzFunction extends Construct {
         // Modules named by the function (sharp) are left to a layer.
         bundleAwsSDK: false,
         externalModules: [...SDK_FROM_RUNTIME, ...(props.externalModules ?? [])],
+        // The handlers load some SDK clients lazily with `await import('@aws-sdk/…')`. Left as a
+        // dynamic import inside a CJS bundle, that resolves through the ESM loader, which does
+        // not read NODE_PATH: it finds the runtime's SDK only by an undocumented edge of the
+        // nodejs22.x image. Lowered to `Promise.resolve().then(() => require(…))` it is a plain
+        // require through NODE_PATH (/var/runtime/node_modules), the documented way.
+        esbuildArgs: { '--supported:dynamic-import': 'false' },
         logLevel: nodejs.LogLevel.ERROR,
       },
     });
