@@ -1,18 +1,41 @@
 // The SDK's notice that future versions need Node 22 is noise in test output (Lambda runs nodejs22.x).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-/** @type {import('jest').Config} */
-module.exports = {
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  // unit, integration, infra, e2e and browser (headless Chromium) tests: one config, one `npm test`
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/'],
   transform: { '^.+\\.(ts|tsx|js|mjs)$': '<rootDir>/test/support/esbuild-transform.js' },
   // @middy/* is ESM-only: let esbuild turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  testPathIgnorePatterns: ['/node_modules/'],
+};
+
+/** The real parts (DynamoDB Local + s3rver), started once for the projects that need them. */
+const services = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+const project = (name, roots, extra = {}) => ({
+  ...common,
+  displayName: name,
+  roots: roots.map((r) => `<rootDir>/${r}`),
+  testMatch: ['**/*.test.ts'],
+  ...extra,
+});
+
+/**
+ * One `npm test` runs every project; `npx jest --selectProjects unit` runs the pure tests alone
+ * (no global setup: no Java, no servers, a few seconds).
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    project('unit', ['test/unit', 'test/support']),
+    project('infra', ['test/infra']),
+    project('integration', ['test/integration', 'test/faults', 'test/load'], services),
+    project('e2e', ['test/e2e'], services),
+    project('browser', ['test/browser'], services),
+  ],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,

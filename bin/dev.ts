@@ -12,6 +12,9 @@ import { DEMO_PROFILE, demoImgTag, type LocalStack, startLocalStack } from '../l
 // the SDK's notice about Node 20 is noise here: Lambda runs nodejs22.x, the local stack supports Node >= 20
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** handler settings `npm run dev` passes on from its own environment */
+const TUNABLES = ['AVTRZ_KEY_CACHE_SECONDS', 'AVTRZ_REFRESH_DAYS', 'AVTRZ_LOG_LEVEL'];
+
 function portVar(name: string, dflt: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return dflt;
@@ -88,6 +91,10 @@ async function main(): Promise<void> {
       adminToken: process.env.AVTRZ_ADMIN_TOKEN || undefined,
       hmacSecret: process.env.AVTRZ_HMAC_SECRET || undefined,
       upstreamUrl: process.env.AVTRZ_UPSTREAM_URL || undefined,
+      // the handlers' tunables, when the shell sets them
+      env: Object.fromEntries(
+        TUNABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+      ),
     });
   } catch (e) {
     if (e instanceof PortInUseError) fail(e.message);

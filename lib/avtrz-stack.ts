@@ -6,6 +6,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'a
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { RESOLVER, ROUTES, type Route } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
@@ -13,7 +14,6 @@ import { Data } from './constructs/data';
 import { AvtrzFunction, PROJECT_ROOT } from './constructs/function';
 import { SharpLayer } from './constructs/sharp-layer';
 import type { StackOptions } from './context';
-import { RESOLVER, ROUTES, type Route } from './routes';
 
 export interface AvtrzStackProps extends StackProps {
   options: StackOptions;

@@ -11,11 +11,11 @@ import { writeFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { handler } from '../../lambdas/avatar/handler';
-import { profileId } from '../../lambdas/core/hmac';
-import { generateKey } from '../../lambdas/core/keys';
-import { setDynamo } from '../../lambdas/shared/clients';
-import { httpHandler } from '../../lambdas/shared/http';
+import { createHandler } from '../../lambdas/avatar/handler';
+import { generateKey } from '../../lambdas/core/keys/format';
+import { profileId } from '../../lambdas/core/profile-id';
+import { httpHandler } from '../../lambdas/http/handler';
+import { createRuntime } from '../../lambdas/runtime';
 import { buildEventV2 } from '../../lib/local/gateway';
 
 const iterations = Number(process.argv[2] ?? 20000);
@@ -68,7 +68,8 @@ const stub = {
   },
   destroy() {},
 };
-setDynamo(stub as unknown as DynamoDBDocumentClient);
+const rt = createRuntime({ dynamo: stub as unknown as DynamoDBDocumentClient });
+const handler = createHandler(rt);
 
 const ctx = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 function event(i: number) {
@@ -97,7 +98,7 @@ function event(i: number) {
   );
 }
 
-const bare = httpHandler(async () => ({
+const bare = httpHandler(rt.log, async () => ({
   statusCode: 302,
   headers: { location: 'https://cdn.example/a/x/v1/128.webp', 'cache-control': 'public, max-age=3600' },
   body: '',

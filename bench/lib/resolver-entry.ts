@@ -6,7 +6,7 @@
  * PNG (decoded in full). argv: <result file>
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { profileId } from '../../lambdas/core/hmac';
+import { profileId } from '../../lambdas/core/profile-id';
 import { handler } from '../../lambdas/resolver/handler';
 
 function vm(): { hwm_mb: number; rss_mb: number } {

@@ -7,8 +7,6 @@
  *               {cmd:'stop'}
  * Messages out: {ready: LocalStack info} | {error} | {crash: where+message} | {ok: cmd}
  */
-import { setDynamo, setS3 } from '../../lambdas/shared/clients';
-import { resetConfig } from '../../lambdas/shared/config';
 import { startLocalStack } from '../../lib/local/stack';
 
 const send = (m: unknown) => process.send?.(m);
@@ -17,21 +15,20 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as {
   upstreamUrl?: string;
   keyCacheSeconds?: string;
 };
-if (opts.keyCacheSeconds !== undefined) process.env.AVTRZ_KEY_CACHE_SECONDS = opts.keyCacheSeconds;
 
 startLocalStack({
   dataDir: opts.dataDir,
   upstreamUrl: opts.upstreamUrl,
+  env: opts.keyCacheSeconds !== undefined ? { AVTRZ_KEY_CACHE_SECONDS: opts.keyCacheSeconds } : undefined,
   onError: (e, where) => send({ crash: `${where}: ${(e as Error)?.message ?? e}` }),
 })
   .then((stack) => {
     process.on('message', async (m: { cmd: string; dynamo?: string; s3?: string }) => {
       if (m.cmd === 'use') {
-        if (m.dynamo) process.env.AWS_ENDPOINT_URL_DYNAMODB = m.dynamo;
-        if (m.s3) process.env.AWS_ENDPOINT_URL_S3 = m.s3;
-        resetConfig();
-        setDynamo(undefined);
-        setS3(undefined);
+        const changes: Record<string, string> = {};
+        if (m.dynamo) changes.AWS_ENDPOINT_URL_DYNAMODB = m.dynamo;
+        if (m.s3) changes.AWS_ENDPOINT_URL_S3 = m.s3;
+        stack.coldStart(changes);
         send({ ok: 'use' });
       } else if (m.cmd === 'stop') {
         await stack.stop();
@@ -44,7 +41,7 @@ startLocalStack({
     process.on('disconnect', () => {
       stack.stop().finally(() => process.exit(0));
     });
-    const { stop: _s, ...info } = stack;
+    const { stop: _s, coldStart: _c, ...info } = stack;
     send({ ready: info });
   })
   .catch((e) => {

@@ -2,7 +2,7 @@
  * The baseline: the one write the avatar hot path cannot avoid — a conditional UpdateItem on the
  * workspace's current hour bucket (month-to-date counter + key's hour counter + last-used + retry
  * token, same condition as store/usage.ts), with the same SDK client settings as
- * lambdas/shared/clients.ts, against the same DynamoDB Local. The bucket is opened once up front.
+ * lambdas/runtime/clients.ts, against the same DynamoDB Local. The bucket is opened once up front.
  */
 
 import { randomUUID } from 'node:crypto';

@@ -4,7 +4,7 @@
  * month and its count and share in the latest hour — so during a rotation the operator watches
  * traffic leave the old key and arrive on the new one. Pure: the answer and the clock in, text out.
  */
-import type { UsageKey, UsageResponse } from '../../lambdas/core/usage-shape';
+import type { UsageKey, UsageResponse } from '../../lambdas/core/usage';
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ZERO = '·';

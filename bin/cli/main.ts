@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 the API (or the network) said no, 2 the command line is wrong.
  */
 import { parseArgs } from 'node:util';
-import type { UsageResponse } from '../../lambdas/core/usage-shape';
+import type { UsageResponse } from '../../lambdas/core/usage';
 import { renderUsageChart } from './chart';
 import { AdminClient, ApiError } from './client';
 

@@ -3,7 +3,7 @@
  * Every failure is `400 invalid_request` naming the field in `param`; unknown path ids are 404.
  */
 import { AvtrzError, invalidParam } from './errors';
-import type { KeyType } from './keys';
+import type { KeyType } from './keys/format';
 
 const WS_ID = /^ws_[0-9A-Za-z]{16}$/;
 const KEY_ID = /^key_[0-9A-Za-z]{16}$/;

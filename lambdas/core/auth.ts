@@ -1,13 +1,13 @@
 /**
  * API key authentication (spec sections 1–2), free of I/O: the key lookup and the exposure
- * flag are passed in (lambdas/shared/auth.ts wires them to the store and the key cache).
+ * flag are passed in (lambdas/app/authenticate.ts wires them to the store and the key cache).
  *
  * Order: extract → secret-in-query refusal → shape/checksum (no I/O) → lookup by sha256 →
  * revoked/expired → route permission → domain allow-list.
  */
 import { checkDomain } from './domains';
 import { AvtrzError } from './errors';
-import { hashKey, type KeyType, looksLikeType, parseKey } from './keys';
+import { hashKey, type KeyType, looksLikeType, parseKey } from './keys/format';
 
 export type AuthRoute = 'avatar' | 'batch' | 'usage';
 

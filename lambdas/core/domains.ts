@@ -7,7 +7,7 @@
  * An entry without a port matches any port; with a port, only that port.
  */
 import { AvtrzError } from './errors';
-import type { KeyType } from './keys';
+import type { KeyType } from './keys/format';
 
 export interface DomainEntry {
   wildcard: boolean;

@@ -69,3 +69,33 @@ export function errorBody(err: AvtrzError, requestId: string): ErrorBody {
 export function invalidParam(param: string, message: string): AvtrzError {
   return new AvtrzError('invalid_request', message, param);
 }
+
+/**
+ * Network failures and throttling of a dependency are 503 (retry), not 500. Judged by the
+ * error's name and code alone, so no SDK class is needed here.
+ */
+export function isUnavailable(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; $metadata?: unknown; $retryable?: unknown };
+  if (!err || typeof err !== 'object') return false;
+  const names = [
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'ServiceUnavailable',
+    'InternalServerError',
+    'TimeoutError',
+    'AbortError',
+    'SlowDown',
+  ];
+  if (err.name && names.includes(err.name)) return true;
+  const codes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+  ];
+  return !!err.code && codes.includes(err.code);
+}

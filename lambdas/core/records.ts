@@ -1,5 +1,5 @@
 /** Record shapes as stored in DynamoDB (see schema.ts for keys). snake_case like the API. */
-import type { KeyType } from './keys';
+import type { KeyType } from './keys/format';
 
 export interface WorkspaceRecord {
   id: string;

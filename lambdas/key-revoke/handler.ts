@@ -1,14 +1,16 @@
 /** DELETE /v1/admin/workspaces/{ws}/keys/{id} → 200 the key, status revoked. Idempotent. */
-import { adminWorkspace, keyIdOrNotFound, keyNotFound } from '../core/admin-validation';
-import { keyView } from '../core/usage-shape';
-import { httpHandler, json } from '../shared/http';
-import { revokeKey } from '../store/keys';
+import { revokeKeyOf } from '../app/keys';
+import { adminWorkspace, keyIdOrNotFound } from '../core/admin-validation';
+import { httpHandler } from '../http/handler';
+import { json } from '../http/responses';
+import { createRuntime, type Runtime } from '../runtime';
 
-export const handler = httpHandler(async (event, { log }) => {
-  const wsId = adminWorkspace(event);
-  const keyId = keyIdOrNotFound(event.pathParameters?.id);
-  const rec = await revokeKey(wsId, keyId);
-  if (!rec) throw keyNotFound();
-  log.info('key revoked', { workspace_id: wsId, key_id: keyId, revoked_at: rec.revoked_at });
-  return json(200, keyView(rec, new Date()));
-});
+export function createHandler(rt: Runtime) {
+  return httpHandler(rt.log, async (event, { log }) => {
+    const wsId = adminWorkspace(event);
+    const keyId = keyIdOrNotFound(event.pathParameters?.id);
+    return json(200, await revokeKeyOf({ store: rt.store, now: rt.now, log }, wsId, keyId));
+  });
+}
+
+export const handler = createHandler(createRuntime());

@@ -1,32 +1,19 @@
-/**
- * PATCH /v1/admin/workspaces/{ws}/keys/{id} {name?, allowed_domains?} → 200 the key.
- * Takes effect on every instance within the key-cache TTL.
- */
-import {
-  adminWorkspace,
-  keyIdOrNotFound,
-  keyNotFound,
-  parseKeyUpdate,
-  publishableNeedsDomain,
-} from '../core/admin-validation';
+/** PATCH /v1/admin/workspaces/{ws}/keys/{id} {name?, allowed_domains?} → 200 the key. */
+import { updateKeyOf } from '../app/keys';
+import { adminWorkspace, keyIdOrNotFound, parseKeyUpdate } from '../core/admin-validation';
 import { normaliseDomainEntry } from '../core/domains';
-import { keyView } from '../core/usage-shape';
-import { httpHandler, json, parseJsonBody } from '../shared/http';
-import { getKey, updateKey } from '../store/keys';
+import { httpHandler } from '../http/handler';
+import { parseJsonBody } from '../http/request';
+import { json } from '../http/responses';
+import { createRuntime, type Runtime } from '../runtime';
 
-export const handler = httpHandler(async (event, { log }) => {
-  const wsId = adminWorkspace(event);
-  const keyId = keyIdOrNotFound(event.pathParameters?.id);
-  const patch = parseKeyUpdate(parseJsonBody(event), normaliseDomainEntry);
-  const rec = await updateKey(wsId, keyId, patch);
-  if (!rec) {
-    // the write itself refuses to empty a publishable key's list; only then is a read needed to
-    // tell that refusal (400) from an unknown key (404). The type never changes, so this cannot race.
-    if (patch.allowed_domains?.length === 0 && (await getKey(wsId, keyId))?.type === 'publishable') {
-      throw publishableNeedsDomain();
-    }
-    throw keyNotFound();
-  }
-  log.info('key updated', { workspace_id: wsId, key_id: keyId, fields: Object.keys(patch) });
-  return json(200, keyView(rec, new Date()));
-});
+export function createHandler(rt: Runtime) {
+  return httpHandler(rt.log, async (event, { log }) => {
+    const wsId = adminWorkspace(event);
+    const keyId = keyIdOrNotFound(event.pathParameters?.id);
+    const patch = parseKeyUpdate(parseJsonBody(event), normaliseDomainEntry);
+    return json(200, await updateKeyOf({ store: rt.store, now: rt.now, log }, wsId, keyId, patch));
+  });
+}
+
+export const handler = createHandler(createRuntime());

@@ -4,30 +4,27 @@
  * profile needs no read: its only DynamoDB call is the usage write.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { TtlCache } from '../core/keycache';
 import { IMMUTABLE_CACHE_CONTROL } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
-import { dynamo, s3Client } from '../shared/clients';
-import { config } from '../shared/config';
 import { isConditionFailure } from './conditions';
+import type { StoreContext } from './context';
 import { pk, sk, stripKeys } from './schema';
 
 const AVATAR_CACHE_MS = 5 * 60_000;
-const cache = new TtlCache<AvatarRecord>(10_000);
-
-export function clearAvatarCache(): void {
-  cache.clear();
-}
 
 /** Drop one cached record (e.g. after the photo pipeline replaced it). */
-export function forgetAvatar(id: string): void {
-  cache.delete(id);
+export function forgetAvatar(ctx: StoreContext, id: string): void {
+  ctx.avatarCache.delete(id);
 }
 
-async function readAvatar(id: string, consistent: boolean): Promise<AvatarRecord | undefined> {
-  const out = await dynamo().send(
+async function readAvatar(
+  ctx: StoreContext,
+  id: string,
+  consistent: boolean,
+): Promise<AvatarRecord | undefined> {
+  const out = await ctx.dynamo().send(
     new GetCommand({
-      TableName: config().tableName,
+      TableName: ctx.tableName,
       Key: { pk: pk.avatar(id), sk: sk.avatar },
       ConsistentRead: consistent || undefined,
     }),
@@ -50,49 +47,50 @@ export function avatarItem(rec: AvatarRecord): Record<string, unknown> {
 }
 
 /** The avatar record for an id: memory first, then DynamoDB. Misses are not cached. */
-export async function getAvatar(id: string): Promise<AvatarRecord | undefined> {
-  const hit = cache.get(id);
+export async function getAvatar(ctx: StoreContext, id: string): Promise<AvatarRecord | undefined> {
+  const hit = ctx.avatarCache.get(id);
   if (hit) return hit;
-  const rec = await readAvatar(id, false);
-  if (rec) cache.set(id, rec, AVATAR_CACHE_MS);
+  const rec = await readAvatar(ctx, id, false);
+  if (rec) ctx.avatarCache.set(id, rec, AVATAR_CACHE_MS);
   return rec;
 }
 
 /**
  * Create the record unless one exists; on a clash (a concurrent creator won) return the winner.
  */
-export async function putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord> {
+export async function putAvatarIfAbsent(ctx: StoreContext, rec: AvatarRecord): Promise<AvatarRecord> {
   try {
-    await dynamo().send(
+    await ctx.dynamo().send(
       new PutCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Item: avatarItem(rec),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    cache.set(rec.id, rec, AVATAR_CACHE_MS);
+    ctx.avatarCache.set(rec.id, rec, AVATAR_CACHE_MS);
     return rec;
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
-    const winner = await readAvatar(rec.id, true);
+    const winner = await readAvatar(ctx, rec.id, true);
     if (!winner) throw e;
-    cache.set(rec.id, winner, AVATAR_CACHE_MS);
+    ctx.avatarCache.set(rec.id, winner, AVATAR_CACHE_MS);
     return winner;
   }
 }
 
 /** Store a CDN object (immutable: its URL changes when the content does). */
 export async function putObject(
+  ctx: StoreContext,
   key: string,
   body: string | Uint8Array,
   contentType: string,
   cacheControl: string = IMMUTABLE_CACHE_CONTROL,
 ): Promise<void> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  const s3 = await s3Client();
+  const s3 = await ctx.s3();
   await s3.send(
     new PutObjectCommand({
-      Bucket: config().bucketName,
+      Bucket: ctx.bucketName,
       Key: key,
       Body: body,
       ContentType: contentType,

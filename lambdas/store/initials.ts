@@ -4,11 +4,12 @@
  * stores it for a profile without a photo, and the avatar function stores it when the resolver
  * is unreachable.
  */
+import { s3Key } from '../core/object-keys';
 import { CONTENT_TYPE, photoVersion } from '../core/photo';
 import { slugOf } from '../core/profile';
 import { initialsSvgForSlug } from '../core/svg';
 import { putObject } from './avatars';
-import { s3Key } from './schema';
+import type { StoreContext } from './context';
 
 /** The initials SVG of a profile and its version: `i` + 12 hex of its sha256 (same profile, same key). */
 function initialsObject(profile: string): { svg: string; version: string } {
@@ -19,11 +20,12 @@ function initialsObject(profile: string): { svg: string; version: string } {
 
 /** Store the initials SVG and return its S3 key (idempotent: same profile, same bytes, same key). */
 export async function storeInitialsObject(
+  ctx: StoreContext,
   id: string,
   profile: string,
 ): Promise<{ version: string; key: string }> {
   const { svg, version } = initialsObject(profile);
   const key = s3Key.initials(id, version);
-  await putObject(key, svg, CONTENT_TYPE.svg);
+  await putObject(ctx, key, svg, CONTENT_TYPE.svg);
   return { version, key };
 }

@@ -6,27 +6,20 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { generateKey, hashKey, type KeyType, last4, newId } from '../core/keys';
+import type { NewKeyFields, RollResult } from '../app/ports';
+import { generateKey, hashKey, last4, newId } from '../core/keys/format';
+import { byCreation } from '../core/keys/view';
 import type { KeyRecord } from '../core/records';
-import { byCreation } from '../core/usage-shape';
-import { dynamo } from '../shared/clients';
-import { config } from '../shared/config';
 import { isConditionFailure } from './conditions';
+import type { StoreContext } from './context';
 import { pk, sk, stripKeys } from './schema';
-
-interface NewKeyFields {
-  workspace_id: string;
-  type: KeyType;
-  name: string;
-  allowed_domains: string[];
-}
 
 /**
  * A fresh key and the two Puts that store it, for one transaction: the auth item (by hash) and the
  * pointer item (by id), each only if absent. The full key exists only in the returned `key`.
  */
-function newKeyItems(fields: NewKeyFields, createdAt: string) {
-  const TableName = config().tableName;
+function newKeyItems(ctx: StoreContext, fields: NewKeyFields, createdAt: string) {
+  const TableName = ctx.tableName;
   const key = generateKey(fields.type);
   const hash = hashKey(key);
   const record: KeyRecord = {
@@ -67,25 +60,32 @@ function newKeyItems(fields: NewKeyFields, createdAt: string) {
  * Create a key: the auth item (by hash) and the pointer item (by id) in one transaction.
  * Returns the record and the full key, which exists only in this return value.
  */
-export async function createKey(input: NewKeyFields): Promise<{ record: KeyRecord; key: string }> {
-  const { record, key, puts } = newKeyItems(input, new Date().toISOString());
-  await dynamo().send(new TransactWriteCommand({ TransactItems: puts }));
+export async function createKey(
+  ctx: StoreContext,
+  input: NewKeyFields,
+): Promise<{ record: KeyRecord; key: string }> {
+  const { record, key, puts } = newKeyItems(ctx, input, ctx.now().toISOString());
+  await ctx.dynamo().send(new TransactWriteCommand({ TransactItems: puts }));
   return { record, key };
 }
 
 /** Hot path: the key record by sha256 of the presented key. */
-export async function getKeyByHash(hash: string): Promise<KeyRecord | undefined> {
-  const out = await dynamo().send(
-    new GetCommand({ TableName: config().tableName, Key: { pk: pk.keyHash(hash), sk: sk.key } }),
-  );
+export async function getKeyByHash(ctx: StoreContext, hash: string): Promise<KeyRecord | undefined> {
+  const out = await ctx
+    .dynamo()
+    .send(new GetCommand({ TableName: ctx.tableName, Key: { pk: pk.keyHash(hash), sk: sk.key } }));
   return out.Item ? stripKeys<KeyRecord>(out.Item) : undefined;
 }
 
 /** Strongly consistent lookup by id through the pointer item. */
-export async function getKeyHash(workspaceId: string, keyId: string): Promise<string | undefined> {
-  const out = await dynamo().send(
+export async function getKeyHash(
+  ctx: StoreContext,
+  workspaceId: string,
+  keyId: string,
+): Promise<string | undefined> {
+  const out = await ctx.dynamo().send(
     new GetCommand({
-      TableName: config().tableName,
+      TableName: ctx.tableName,
       Key: { pk: pk.workspace(workspaceId), sk: sk.keyPointer(keyId) },
       ConsistentRead: true,
     }),
@@ -94,16 +94,23 @@ export async function getKeyHash(workspaceId: string, keyId: string): Promise<st
 }
 
 /** A secret key was sent in a query string: flag it (first time only) so the operator rolls it. */
-export async function markExposed(hash: string, at: string): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: config().tableName,
-      Key: { pk: pk.keyHash(hash), sk: sk.key },
-      UpdateExpression: 'SET exposed_at = if_not_exists(exposed_at, :at)',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':at': at },
-    }),
-  );
+export async function markExposed(ctx: StoreContext, hash: string, at: string): Promise<boolean> {
+  try {
+    await ctx.dynamo().send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: pk.keyHash(hash), sk: sk.key },
+        UpdateExpression: 'SET exposed_at = if_not_exists(exposed_at, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+    return true;
+  } catch (e) {
+    // an unknown key: nothing to flag
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
 }
 
 /*
@@ -114,14 +121,15 @@ export async function markExposed(hash: string, at: string): Promise<void> {
 
 /** The key's auth item and hash, found through its pointer, strongly consistent (undefined: unknown id or other workspace). */
 async function readKey(
+  ctx: StoreContext,
   workspaceId: string,
   keyId: string,
 ): Promise<{ hash: string; record: KeyRecord } | undefined> {
-  const hash = await getKeyHash(workspaceId, keyId);
+  const hash = await getKeyHash(ctx, workspaceId, keyId);
   if (!hash) return undefined;
-  const out = await dynamo().send(
+  const out = await ctx.dynamo().send(
     new GetCommand({
-      TableName: config().tableName,
+      TableName: ctx.tableName,
       Key: { pk: pk.keyHash(hash), sk: sk.key },
       ConsistentRead: true,
     }),
@@ -131,17 +139,21 @@ async function readKey(
 }
 
 /** Strongly consistent read of one key of a workspace (undefined: unknown id or other workspace). */
-export async function getKey(workspaceId: string, keyId: string): Promise<KeyRecord | undefined> {
-  return (await readKey(workspaceId, keyId))?.record;
+export async function getKey(
+  ctx: StoreContext,
+  workspaceId: string,
+  keyId: string,
+): Promise<KeyRecord | undefined> {
+  return (await readKey(ctx, workspaceId, keyId))?.record;
 }
 
 /** Every key of a workspace (pointers, then the auth items), strongly consistent. */
-export async function listKeys(workspaceId: string): Promise<KeyRecord[]> {
-  const TableName = config().tableName;
+export async function listKeys(ctx: StoreContext, workspaceId: string): Promise<KeyRecord[]> {
+  const TableName = ctx.tableName;
   const hashes: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo().send(
+    const page = await ctx.dynamo().send(
       new QueryCommand({
         TableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
@@ -163,9 +175,9 @@ export async function listKeys(workspaceId: string): Promise<KeyRecord[]> {
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt > 8) throw new Error('BatchGet kept returning unprocessed keys');
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
-      const out = await dynamo().send(
-        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
+      const out = await ctx
+        .dynamo()
+        .send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }));
       for (const it of out.Responses?.[TableName] ?? []) {
         const rec = stripKeys<KeyRecord>(it);
         if (rec.workspace_id === workspaceId) records.push(rec);
@@ -178,6 +190,7 @@ export async function listKeys(workspaceId: string): Promise<KeyRecord[]> {
 }
 
 async function updateAuthItem(
+  ctx: StoreContext,
   workspaceId: string,
   keyId: string,
   update: {
@@ -187,12 +200,12 @@ async function updateAuthItem(
     condition?: string;
   },
 ): Promise<KeyRecord | undefined> {
-  const hash = await getKeyHash(workspaceId, keyId);
+  const hash = await getKeyHash(ctx, workspaceId, keyId);
   if (!hash) return undefined;
   try {
-    const out = await dynamo().send(
+    const out = await ctx.dynamo().send(
       new UpdateCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Key: { pk: pk.keyHash(hash), sk: sk.key },
         UpdateExpression: update.expression,
         ConditionExpression: ['attribute_exists(pk)', 'workspace_id = :ws', update.condition]
@@ -215,11 +228,12 @@ async function updateAuthItem(
  * empty its allow-list (nothing is written).
  */
 export async function updateKey(
+  ctx: StoreContext,
   workspaceId: string,
   keyId: string,
   patch: { name?: string; allowed_domains?: string[] },
-  now: Date = new Date(),
 ): Promise<KeyRecord | undefined> {
+  const now = ctx.now();
   const sets = ['updated_at = :now'];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':now': now.toISOString() };
@@ -240,7 +254,7 @@ export async function updateKey(
       values[':pub'] = 'publishable';
     }
   }
-  return updateAuthItem(workspaceId, keyId, {
+  return updateAuthItem(ctx, workspaceId, keyId, {
     expression: `SET ${sets.join(', ')}`,
     names: Object.keys(names).length ? names : undefined,
     values,
@@ -250,19 +264,16 @@ export async function updateKey(
 
 /** Idempotent: the first revocation time sticks. Undefined: unknown key. */
 export async function revokeKey(
+  ctx: StoreContext,
   workspaceId: string,
   keyId: string,
-  now: Date = new Date(),
 ): Promise<KeyRecord | undefined> {
-  return updateAuthItem(workspaceId, keyId, {
+  const now = ctx.now();
+  return updateAuthItem(ctx, workspaceId, keyId, {
     expression: 'SET revoked_at = if_not_exists(revoked_at, :now)',
     values: { ':now': now.toISOString() },
   });
 }
-
-export type RollResult =
-  | { ok: true; previous: KeyRecord; record: KeyRecord; key: string }
-  | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
 
 /**
  * Roll: a new key with the same type, name and allow-list, and `expires_at` on the old one
@@ -272,14 +283,15 @@ export type RollResult =
  * No other key is touched.
  */
 export async function rollKey(
+  ctx: StoreContext,
   workspaceId: string,
   keyId: string,
   overlapSeconds: number,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<RollResult> {
-  const TableName = config().tableName;
+  const TableName = ctx.tableName;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const found = await readKey(workspaceId, keyId);
+    const found = await readKey(ctx, workspaceId, keyId);
     if (!found) return { ok: false, reason: 'not_found' };
     const { hash, record: old } = found;
     if (old.revoked_at) return { ok: false, reason: 'revoked' };
@@ -291,11 +303,11 @@ export async function rollKey(
     const expiresAt = old.expires_at && old.expires_at < wanted ? old.expires_at : wanted;
 
     // the new key: same workspace, type, name and allow-list
-    const { record, key, puts } = newKeyItems(old, nowIso);
+    const { record, key, puts } = newKeyItems(ctx, old, nowIso);
     const sets = ['expires_at = :exp', 'updated_at = :now'];
     if (overlapSeconds === 0) sets.push('revoked_at = :now');
     try {
-      await dynamo().send(
+      await ctx.dynamo().send(
         new TransactWriteCommand({
           TransactItems: [
             {

@@ -7,23 +7,33 @@
  * never overwrite a newer photo.
  */
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { s3Key } from '../core/object-keys';
 import type { AvatarRecord } from '../core/records';
-import { dynamo, s3Client } from '../shared/clients';
-import { config } from '../shared/config';
 import { avatarItem, putObject } from './avatars';
 import { isConditionFailure } from './conditions';
-import { pk, s3Key, sk } from './schema';
+import type { StoreContext } from './context';
+import { pk, sk } from './schema';
 
-export async function putOriginal(id: string, version: string, bytes: Uint8Array, contentType: string) {
-  await putObject(s3Key.original(id, version), bytes, contentType, 'private, no-store');
+export async function putOriginal(
+  ctx: StoreContext,
+  id: string,
+  version: string,
+  bytes: Uint8Array,
+  contentType: string,
+) {
+  await putObject(ctx, s3Key.original(id, version), bytes, contentType, 'private, no-store');
 }
 
 /** The stored original, or undefined when it is not there. */
-export async function getOriginal(id: string, version: string): Promise<Buffer | undefined> {
+export async function getOriginal(
+  ctx: StoreContext,
+  id: string,
+  version: string,
+): Promise<Buffer | undefined> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   try {
-    const out = await (await s3Client()).send(
-      new GetObjectCommand({ Bucket: config().bucketName, Key: s3Key.original(id, version) }),
+    const out = await (await ctx.s3()).send(
+      new GetObjectCommand({ Bucket: ctx.bucketName, Key: s3Key.original(id, version) }),
     );
     if (!out.Body) return undefined;
     return Buffer.from(await out.Body.transformToByteArray());
@@ -49,11 +59,15 @@ async function ifVersion(write: Promise<unknown>): Promise<boolean> {
  * Replace the record when its version is still `expectedVersion` (a refresh found a new photo).
  * Returns false when someone else changed it first.
  */
-export async function replaceAvatar(rec: AvatarRecord, expectedVersion: string): Promise<boolean> {
+export async function replaceAvatar(
+  ctx: StoreContext,
+  rec: AvatarRecord,
+  expectedVersion: string,
+): Promise<boolean> {
   return ifVersion(
-    dynamo().send(
+    ctx.dynamo().send(
       new PutCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Item: avatarItem(rec),
         ConditionExpression: '#v = :old',
         ExpressionAttributeNames: { '#v': 'version' },
@@ -64,11 +78,16 @@ export async function replaceAvatar(rec: AvatarRecord, expectedVersion: string):
 }
 
 /** ADD a generated variant to the record's string set, if the record still has that version. */
-export async function addVariant(id: string, version: string, variant: string): Promise<boolean> {
+export async function addVariant(
+  ctx: StoreContext,
+  id: string,
+  version: string,
+  variant: string,
+): Promise<boolean> {
   return ifVersion(
-    dynamo().send(
+    ctx.dynamo().send(
       new UpdateCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Key: { pk: pk.avatar(id), sk: sk.avatar },
         UpdateExpression: 'ADD #vs :v',
         ConditionExpression: '#v = :ver',
@@ -84,15 +103,16 @@ export async function addVariant(id: string, version: string, variant: string): 
  * if the record still has `version`.
  */
 export async function markChecked(
+  ctx: StoreContext,
   id: string,
   version: string,
   at: string,
   samePhoto: boolean,
 ): Promise<boolean> {
   return ifVersion(
-    dynamo().send(
+    ctx.dynamo().send(
       new UpdateCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Key: { pk: pk.avatar(id), sk: sk.avatar },
         UpdateExpression: samePhoto ? 'SET #c = :at, #f = :at' : 'SET #c = :at',
         ConditionExpression: '#v = :ver',

@@ -20,18 +20,13 @@
  *                request) and the sort key orders them in time.
  *  Usage root    pk=WS#<ws>        sk=USAGE#<YYYY-MM>  used=0, closed, closed_into: where the month's
  *                                  chain of buckets starts (sorts before them; never counted into).
- *                A legacy month item at this key (used, h_<keyid>_<DDHH>, lu_<keyid>) is the root
- *                of its month: its count is carried into the first bucket and its hours are read.
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
  *                                                      fetched_at, checked_at? (last refresh attempt;
  *                                                      the photo is due for refresh AVTRZ_REFRESH_DAYS
  *                                                      after the later of the two)
  *
- * S3 objects (private bucket, served by CloudFront under /a/*)
- *  a/<hmacid>/<version>/<size>.<format>   resized photo variants (immutable)
- *  a/<hmacid>/<version>/initials.svg      initials fallback (immutable)
- *  o/<hmacid>/<version>/original          the provider's original bytes (never served)
+ * S3 object keys: core/object-keys.ts.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -60,7 +55,7 @@ export const sk = {
   workspaceMeta: 'META',
   key: 'KEY',
   keyPointer: (id: string) => `KEY#${id}`,
-  /** the month's prefix of every usage bucket (and the sk of a legacy month item) */
+  /** the month's prefix of every usage bucket (and the sk of the month's root) */
   usageMonth: (month: string) => `USAGE#${month}`,
   /** the bucket of one UTC hour: `DDHH` from core/quota.ts dayHourOf */
   usageBucket: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
@@ -83,10 +78,3 @@ export function bucketHour(bucketSk: string): string | undefined {
   const m = BUCKET_SK.exec(bucketSk);
   return m ? `${m[1]}-${m[2]}T${m[3]}:00:00Z` : undefined;
 }
-
-export const s3Key = {
-  variant: (id: string, version: string, size: number, format: string) =>
-    `a/${id}/${version}/${size}.${format}`,
-  initials: (id: string, version: string) => `a/${id}/${version}/initials.svg`,
-  original: (id: string, version: string) => `o/${id}/${version}/original`,
-};

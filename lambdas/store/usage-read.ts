@@ -3,22 +3,34 @@
  * The avatar path writes them; the management and usage routes only read.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { KeyRecord, WorkspaceRecord } from '../core/records';
-import { foldBuckets, type MonthUsage } from '../core/usage-shape';
-import { dynamo } from '../shared/clients';
-import { config } from '../shared/config';
-import { listKeys } from './keys';
-import { pk, sk, usageAttr, usageMonthOf } from './schema';
-import { getWorkspace } from './workspaces';
+import { foldBuckets, type MonthUsage, type UsageBucket } from '../core/usage';
+import type { StoreContext } from './context';
+import { bucketHour, pk, sk, usageAttr, usageMonthOf } from './schema';
 
-/** Every usage bucket of one workspace-month, oldest first, with `sk` (empty: no traffic). */
-async function getMonthBuckets(workspaceId: string, month: string): Promise<Record<string, unknown>[]> {
+const KEY_COUNT_ATTR = /^k_(.+)$/;
+
+/** A stored bucket item as the typed bucket core/usage.ts folds. */
+function toBucket(item: Record<string, unknown>): UsageBucket {
+  const keyCounts: Record<string, number> = {};
+  for (const [attr, value] of Object.entries(item)) {
+    const m = KEY_COUNT_ATTR.exec(attr);
+    if (m) keyCounts[m[1]] = Number(value);
+  }
+  return { hour: bucketHour(String(item.sk)), used: Number(item.used ?? 0), keyCounts };
+}
+
+/** Every usage bucket of one workspace-month, oldest first (empty: no traffic). */
+async function getMonthBuckets(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+): Promise<UsageBucket[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo().send(
+    const page = await ctx.dynamo().send(
       new QueryCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
         ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.usageMonth(month) },
         ConsistentRead: true,
@@ -28,12 +40,18 @@ async function getMonthBuckets(workspaceId: string, month: string): Promise<Reco
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return items;
+  // the sort key orders buckets in time (the month's root first)
+  items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+  return items.map(toBucket);
 }
 
 /** The month's usage (undefined: no traffic that month). */
-export async function getMonthUsage(workspaceId: string, month: string): Promise<MonthUsage | undefined> {
-  return foldBuckets(await getMonthBuckets(workspaceId, month), month);
+export async function getMonthUsage(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+): Promise<MonthUsage | undefined> {
+  return foldBuckets(await getMonthBuckets(ctx, workspaceId, month));
 }
 
 /** how many months back `last_used_at` is looked for */
@@ -49,6 +67,7 @@ const PROJECT_MAX_KEYS = 100;
  * this month reads this month's buckets only, even when one of them was never used.
  */
 export async function lastUsedAt(
+  ctx: StoreContext,
   workspaceId: string,
   keys: { id: string; created_at: string }[],
   currentMonth: string,
@@ -67,9 +86,9 @@ export async function lastUsedAt(
   let start: Record<string, unknown> | undefined;
   const months = new Set<string>();
   do {
-    const page = await dynamo().send(
+    const page = await ctx.dynamo().send(
       new QueryCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
         ExpressionAttributeValues: {
           ':pk': pk.workspace(workspaceId),
@@ -94,17 +113,4 @@ export async function lastUsedAt(
     start = page.LastEvaluatedKey;
   } while (start && found.size < keyIds.length);
   return found;
-}
-
-/** Everything the usage answer is shaped from; undefined for an unknown workspace. */
-export async function loadUsage(
-  workspaceId: string,
-  month: string,
-): Promise<{ workspace: WorkspaceRecord; usage: MonthUsage | undefined; keys: KeyRecord[] } | undefined> {
-  const [workspace, usage, keys] = await Promise.all([
-    getWorkspace(workspaceId, { consistent: true }),
-    getMonthUsage(workspaceId, month),
-    listKeys(workspaceId),
-  ]);
-  return workspace ? { workspace, usage, keys } : undefined;
 }

@@ -1,24 +1,26 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { newId } from '../core/keys';
+import { newId } from '../core/keys/format';
 import type { WorkspaceRecord } from '../core/records';
-import { dynamo } from '../shared/clients';
-import { config } from '../shared/config';
 import { isConditionFailure } from './conditions';
+import type { StoreContext } from './context';
 import { pk, sk, stripKeys } from './schema';
 
-export async function createWorkspace(input: {
-  name: string;
-  monthly_quota: number;
-}): Promise<WorkspaceRecord> {
+export async function createWorkspace(
+  ctx: StoreContext,
+  input: {
+    name: string;
+    monthly_quota: number;
+  },
+): Promise<WorkspaceRecord> {
   const ws: WorkspaceRecord = {
     id: newId('ws'),
     name: input.name,
     monthly_quota: input.monthly_quota,
-    created_at: new Date().toISOString(),
+    created_at: ctx.now().toISOString(),
   };
-  await dynamo().send(
+  await ctx.dynamo().send(
     new PutCommand({
-      TableName: config().tableName,
+      TableName: ctx.tableName,
       Item: { pk: pk.workspace(ws.id), sk: sk.workspaceMeta, ...ws },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -27,12 +29,13 @@ export async function createWorkspace(input: {
 }
 
 export async function getWorkspace(
+  ctx: StoreContext,
   id: string,
   opts: { consistent?: boolean } = {},
 ): Promise<WorkspaceRecord | undefined> {
-  const out = await dynamo().send(
+  const out = await ctx.dynamo().send(
     new GetCommand({
-      TableName: config().tableName,
+      TableName: ctx.tableName,
       Key: { pk: pk.workspace(id), sk: sk.workspaceMeta },
       ConsistentRead: opts.consistent,
     }),
@@ -45,12 +48,12 @@ export async function getWorkspace(
  * Returns undefined for an unknown workspace.
  */
 export async function updateWorkspace(
+  ctx: StoreContext,
   id: string,
   patch: { name?: string; monthly_quota?: number },
-  now: Date = new Date(),
 ): Promise<WorkspaceRecord | undefined> {
   const sets = ['updated_at = :now'];
-  const values: Record<string, unknown> = { ':now': now.toISOString() };
+  const values: Record<string, unknown> = { ':now': ctx.now().toISOString() };
   const names: Record<string, string> = {};
   if (patch.name !== undefined) {
     sets.push('#name = :name');
@@ -62,9 +65,9 @@ export async function updateWorkspace(
     values[':quota'] = patch.monthly_quota;
   }
   try {
-    const out = await dynamo().send(
+    const out = await ctx.dynamo().send(
       new UpdateCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Key: { pk: pk.workspace(id), sk: sk.workspaceMeta },
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: 'attribute_exists(pk)',

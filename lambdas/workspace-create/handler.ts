@@ -1,11 +1,16 @@
 /** POST /v1/admin/workspaces → 201 the workspace. */
+import { createWorkspace } from '../app/workspaces';
 import { parseWorkspaceCreate, refuseApiKey } from '../core/admin-validation';
-import { httpHandler, json, parseJsonBody } from '../shared/http';
-import { createWorkspace } from '../store/workspaces';
+import { httpHandler } from '../http/handler';
+import { parseJsonBody } from '../http/request';
+import { json } from '../http/responses';
+import { createRuntime, type Runtime } from '../runtime';
 
-export const handler = httpHandler(async (event) => {
-  refuseApiKey(event.headers, event.queryStringParameters);
-  const input = parseWorkspaceCreate(parseJsonBody(event));
-  const ws = await createWorkspace(input);
-  return json(201, ws);
-});
+export function createHandler(rt: Runtime) {
+  return httpHandler(rt.log, async (event) => {
+    refuseApiKey(event.headers, event.queryStringParameters);
+    return json(201, await createWorkspace(rt, parseWorkspaceCreate(parseJsonBody(event))));
+  });
+}
+
+export const handler = createHandler(createRuntime());

@@ -1,11 +1,12 @@
 /** GET /v1/admin/workspaces/{ws} → 200 the workspace. */
-import { adminWorkspace, workspaceNotFound } from '../core/admin-validation';
-import { httpHandler, json } from '../shared/http';
-import { getWorkspace } from '../store/workspaces';
+import { getWorkspace } from '../app/workspaces';
+import { adminWorkspace } from '../core/admin-validation';
+import { httpHandler } from '../http/handler';
+import { json } from '../http/responses';
+import { createRuntime, type Runtime } from '../runtime';
 
-export const handler = httpHandler(async (event) => {
-  const wsId = adminWorkspace(event);
-  const ws = await getWorkspace(wsId, { consistent: true });
-  if (!ws) throw workspaceNotFound();
-  return json(200, ws);
-});
+export function createHandler(rt: Runtime) {
+  return httpHandler(rt.log, async (event) => json(200, await getWorkspace(rt, adminWorkspace(event))));
+}
+
+export const handler = createHandler(createRuntime());

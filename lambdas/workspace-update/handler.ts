@@ -1,12 +1,16 @@
 /** PATCH /v1/admin/workspaces/{ws} {name?, monthly_quota?} → 200 the workspace. */
-import { adminWorkspace, parseWorkspaceUpdate, workspaceNotFound } from '../core/admin-validation';
-import { httpHandler, json, parseJsonBody } from '../shared/http';
-import { updateWorkspace } from '../store/workspaces';
+import { updateWorkspace } from '../app/workspaces';
+import { adminWorkspace, parseWorkspaceUpdate } from '../core/admin-validation';
+import { httpHandler } from '../http/handler';
+import { parseJsonBody } from '../http/request';
+import { json } from '../http/responses';
+import { createRuntime, type Runtime } from '../runtime';
 
-export const handler = httpHandler(async (event) => {
-  const wsId = adminWorkspace(event);
-  const patch = parseWorkspaceUpdate(parseJsonBody(event));
-  const ws = await updateWorkspace(wsId, patch);
-  if (!ws) throw workspaceNotFound();
-  return json(200, ws);
-});
+export function createHandler(rt: Runtime) {
+  return httpHandler(rt.log, async (event) => {
+    const wsId = adminWorkspace(event);
+    return json(200, await updateWorkspace(rt, wsId, parseWorkspaceUpdate(parseJsonBody(event))));
+  });
+}
+
+export const handler = createHandler(createRuntime());

@@ -1,5 +1,5 @@
 /**
- * The HTTP API, generated from THE route table (lib/routes.ts): one Lambda per route, built by
+ * The HTTP API, generated from THE route table (lambdas/routes.ts): one Lambda per route, built by
  * the one function construct, with exactly the grants its `access` entry names.
  *
  * - `auth: 'admin'` routes use IAM (SigV4) authorization at API Gateway.
@@ -16,8 +16,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { Route } from '../../lambdas/routes';
 import type { CustomDomain } from '../context';
-import type { Route } from '../routes';
 import type { AvtrzFunction } from './function';
 
 /** Fields of each access log line. No $context.path query, no headers: keys must not reach logs. */

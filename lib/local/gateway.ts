@@ -1,6 +1,6 @@
 /**
  * The local gateway: a node:http server that does what API Gateway (HTTP API, payload v2) does
- * in AWS, for the SAME handlers and the SAME route table (lib/routes.ts):
+ * in AWS, for the SAME handlers and the SAME route table (lambdas/routes.ts):
  *  - real HTTP request -> APIGatewayProxyEventV2 -> `lambdas/<route.handler>/handler.ts` -> HTTP response
  *  - unknown path 404, wrong method 405 (+ Allow), handler crash 500, 30 s timeout 503,
  *    10 MB payload limit — all with the error catalogue's JSON shape (lambdas/core/errors.ts)
@@ -18,7 +18,8 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { API_KEY_ON_ADMIN_MESSAGE } from '../../lambdas/core/admin-validation';
 import { AvtrzError, errorBody } from '../../lambdas/core/errors';
-import { matchRoute, RESOLVER, type Route, routeKey } from '../routes';
+import { matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
+import type { Runtime } from '../../lambdas/runtime';
 import { PortInUseError } from './services';
 
 /** API Gateway HTTP API limits. */
@@ -32,13 +33,21 @@ export type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
 /** Returns the `handler` export of `lambdas/<name>/handler.ts`, or undefined when there is none. */
 export type HandlerLoader = (name: string) => Promise<LambdaFn | undefined>;
 
-const loadLambda: HandlerLoader = async (name) => {
-  const file = path.join(LAMBDAS_DIR, name, 'handler.ts');
-  if (!existsSync(file)) return undefined;
-  const mod = await import(file);
-  const fn = mod.handler ?? mod.default?.handler;
-  return typeof fn === 'function' ? (fn as LambdaFn) : undefined;
-};
+/**
+ * Loads `lambdas/<name>/handler.ts` and builds its handler over `runtime` (`createHandler`), as a
+ * cold start would over the function's environment; without a runtime, its own `handler`.
+ */
+export function lambdaLoader(runtime: () => Runtime | undefined = () => undefined): HandlerLoader {
+  return async (name) => {
+    const rt = runtime();
+    const file = path.join(LAMBDAS_DIR, name, 'handler.ts');
+    if (!existsSync(file)) return undefined;
+    const mod = await import(file);
+    const exports = mod.createHandler || mod.handler ? mod : mod.default;
+    const fn = rt && exports?.createHandler ? exports.createHandler(rt) : exports?.handler;
+    return typeof fn === 'function' ? (fn as LambdaFn) : undefined;
+  };
+}
 
 export interface GatewayOptions {
   adminToken: string;
@@ -48,6 +57,8 @@ export interface GatewayOptions {
   demoPage?: () => string;
   /** extra headers for the demo page (its CSP names the CDN origin) */
   demoPageHeaders?: () => Record<string, string>;
+  /** the runtime the real handlers are built over (the local stack's environment), once known */
+  runtime?: () => Runtime | undefined;
   loadHandler?: HandlerLoader;
   /** API Gateway's integration timeout (30 s): past it, 503 */
   timeoutMs?: number;
@@ -342,12 +353,19 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export function createGateway(opts: GatewayOptions): http.Server {
-  const loadHandler = opts.loadHandler ?? loadLambda;
+  const loadHandler = opts.loadHandler ?? lambdaLoader(opts.runtime);
   const timeoutMs = opts.timeoutMs ?? API_TIMEOUT_MS;
   const limit = opts.payloadLimitBytes ?? PAYLOAD_LIMIT_BYTES;
   const onError = opts.onError ?? (() => undefined);
   const cache = new Map<string, Promise<LambdaFn | undefined>>();
+  let cachedFor = opts.runtime?.();
   const load = (name: string) => {
+    // a new runtime is a cold start: every function is built again over it
+    const rt = opts.runtime?.();
+    if (rt !== cachedFor) {
+      cache.clear();
+      cachedFor = rt;
+    }
     let p = cache.get(name);
     if (!p) {
       p = loadHandler(name);

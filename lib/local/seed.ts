@@ -7,10 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hashKey, type KeyType, parseKey } from '../../lambdas/core/keys';
-import { keyStatus } from '../../lambdas/core/usage-shape';
-import { createKey, getKeyByHash } from '../../lambdas/store/keys';
-import { createWorkspace, getWorkspace } from '../../lambdas/store/workspaces';
+import type { Store } from '../../lambdas/app/ports';
+import { hashKey, type KeyType, parseKey } from '../../lambdas/core/keys/format';
+import { keyStatus } from '../../lambdas/core/keys/status';
 
 export const DEMO_ALLOWED_DOMAINS = ['localhost', '127.0.0.1'];
 const DEMO_WORKSPACE = { name: 'Demo workspace', monthly_quota: 10_000 };
@@ -61,25 +60,30 @@ function token(): string {
   return randomBytes(24).toString('base64url');
 }
 
-async function keyStillValid(key: string | undefined, type: KeyType, workspaceId: string): Promise<boolean> {
+async function keyStillValid(
+  store: Store,
+  key: string | undefined,
+  type: KeyType,
+  workspaceId: string,
+): Promise<boolean> {
   if (!key || parseKey(key) !== type) return false;
-  const rec = await getKeyByHash(hashKey(key));
+  const rec = await store.keys.getKeyByHash(hashKey(key));
   return rec?.workspace_id === workspaceId && rec.type === type && keyStatus(rec, new Date()) === 'active';
 }
 
 /** Make sure the demo workspace and keys in `state` exist in the table; returns them. */
-export async function ensureDemo(state: DemoState): Promise<Demo> {
+export async function ensureDemo(store: Store, state: DemoState): Promise<Demo> {
   let workspaceId = state.workspaceId;
-  if (!workspaceId || !(await getWorkspace(workspaceId))) {
-    workspaceId = (await createWorkspace(DEMO_WORKSPACE)).id;
+  if (!workspaceId || !(await store.workspaces.getWorkspace(workspaceId))) {
+    workspaceId = (await store.workspaces.createWorkspace(DEMO_WORKSPACE)).id;
   }
   const keys: Record<KeyType, string | undefined> = {
     publishable: state.publishableKey,
     secret: state.secretKey,
   };
   for (const type of ['publishable', 'secret'] as const) {
-    if (!(await keyStillValid(keys[type], type, workspaceId))) {
-      const created = await createKey({
+    if (!(await keyStillValid(store, keys[type], type, workspaceId))) {
+      const created = await store.keys.createKey({
         workspace_id: workspaceId,
         type,
         name: `Demo ${type} key`,

@@ -8,9 +8,8 @@ import { mkdirSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { setDynamo, setS3 } from '../../lambdas/shared/clients';
-import { resetConfig } from '../../lambdas/shared/config';
-import { logger } from '../../lambdas/shared/logger';
+import { createRuntime, type Runtime } from '../../lambdas/runtime';
+import { createLogger } from '../../lambdas/runtime/logger';
 import { createCdn } from './cdn';
 import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, type HandlerLoader, listen } from './gateway';
 import { DEMO_ALLOWED_DOMAINS, type Demo, ensureDemo, readState, writeState } from './seed';
@@ -43,6 +42,8 @@ export interface LocalStackOptions {
   hmacSecret?: string;
   /** photo provider template (AVTRZ_UPSTREAM_URL) */
   upstreamUrl?: string;
+  /** more of the handlers' environment, e.g. AVTRZ_KEY_CACHE_SECONDS */
+  env?: Record<string, string>;
   /** gateway timeout (API Gateway: 30 s) */
   timeoutMs?: number;
   /** tests: replace handler loading (e.g. to produce a fault a real handler cannot) */
@@ -60,6 +61,8 @@ export interface LocalStack {
   endpoints: { dynamo: string; s3: string };
   /** the environment the handlers run with */
   env: Record<string, string>;
+  /** a cold start of every function, over the same environment with `changes` (e.g. other endpoints) */
+  coldStart(changes?: Record<string, string>): void;
   stop(): Promise<void>;
 }
 
@@ -111,24 +114,6 @@ img{border-radius:50%;background:#eee}
 `;
 }
 
-const HANDLER_ENV_KEYS = [
-  'AWS_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'AWS_ENDPOINT_URL_S3',
-  'AWS_ENDPOINT_URL_LAMBDA',
-  'AVTRZ_S3_FORCE_PATH_STYLE',
-  'AVTRZ_TABLE',
-  'AVTRZ_BUCKET',
-  'AVTRZ_CDN_URL',
-  'AVTRZ_HMAC_SECRET',
-  'AVTRZ_HMAC_SECRET_ARN',
-  'AVTRZ_RESOLVER_FUNCTION',
-  'AVTRZ_UPSTREAM_URL',
-] as const;
-
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = path.resolve(opts.dataDir ?? '.avtrz');
   mkdirSync(dataDir, { recursive: true });
@@ -140,7 +125,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     opts.onError ??
     // the structured logger masks anything key-shaped, in the message and the stack alike
     ((err: unknown, where: string) =>
-      logger.error('local stack error', { where, err: err as Error, stack: (err as Error)?.stack }));
+      createLogger({ base: { service: 'avtrz' } }).error('local stack error', {
+        where,
+        err: err as Error,
+        stack: (err as Error)?.stack,
+      }));
 
   let ready = false;
   let s3: S3Client | undefined;
@@ -149,8 +138,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let demo: Demo | undefined;
   let apiUrl = '';
   let cdnUrl = '';
-  const savedEnv = new Map<string, string | undefined>(HANDLER_ENV_KEYS.map((k) => [k, process.env[k]]));
-  let envTouched = false;
+  let runtime: Runtime | undefined;
 
   const gateway = createGateway({
     adminToken,
@@ -159,6 +147,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     demoPageHeaders: () => ({
       'content-security-policy': `default-src 'none'; img-src 'self' ${cdnUrl}; style-src 'unsafe-inline'`,
     }),
+    runtime: () => runtime,
     loadHandler: opts.loadHandler,
     timeoutMs: opts.timeoutMs,
     resolverFunctionName: DEFAULT_RESOLVER_FUNCTION,
@@ -175,13 +164,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await Promise.all(servers.map(closeServer));
     s3?.destroy();
     await Promise.all([dynamo?.stop(), s3srv?.stop()]);
-    if (envTouched) {
-      for (const [k, v] of savedEnv) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      resetClients();
-    }
   };
 
   try {
@@ -228,13 +210,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       AVTRZ_RESOLVER_FUNCTION: DEFAULT_RESOLVER_FUNCTION,
     };
     if (opts.upstreamUrl) env.AVTRZ_UPSTREAM_URL = opts.upstreamUrl;
-    envTouched = true;
-    for (const k of HANDLER_ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, env);
-    resetClients();
+    Object.assign(env, opts.env);
+    // one runtime for every handler of this stack: a (re)started stack is a new container
+    const runtimeOver = (e: Record<string, string>) =>
+      createRuntime({ env: { AVTRZ_LOG_LEVEL: process.env.AVTRZ_LOG_LEVEL, ...e } });
+    runtime = runtimeOver(env);
 
     // 4. demo workspace + keys (kept in demo.json so restarts show the same keys)
-    demo = await ensureDemo(state);
+    demo = await ensureDemo(runtime.store, state);
     writeState(dataDir, state);
     ready = true;
     return {
@@ -245,17 +228,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       dataDir,
       endpoints: { dynamo: dyn.endpoint, s3: s3h.endpoint },
       env,
+      coldStart: (changes = {}) => {
+        Object.assign(env, changes);
+        runtime = runtimeOver(env);
+      },
       stop,
     };
   } catch (e) {
     await stop();
     throw e;
   }
-}
-
-/** Handlers read config and create clients once per "container"; a (re)started stack is a new one. */
-function resetClients(): void {
-  resetConfig();
-  setDynamo(undefined);
-  setS3(undefined);
 }

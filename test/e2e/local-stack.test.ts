@@ -8,9 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { hashKey } from '../../lambdas/core/keys';
-import { dynamo } from '../../lambdas/shared/clients';
-import { getKeyByHash } from '../../lambdas/store/keys';
+import { hashKey } from '../../lambdas/core/keys/format';
 import { pk, sk } from '../../lambdas/store/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from '../../lib/local/services';
 import {
@@ -22,6 +20,7 @@ import {
 } from '../../lib/local/stack';
 import { launchChromium } from '../browser/support/chromium';
 import { type Provider, startProvider } from '../support/provider';
+import { dynamo, store } from '../support/runtime';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-'));
 let stack: LocalStack;
@@ -397,7 +396,7 @@ describe('persistence', () => {
     expect(stack.adminToken).toBe(before.adminToken);
     expect(stack.demo).toEqual(before.demo);
     // the kept keys are still valid in the (persisted) table
-    const rec = await getKeyByHash(hashKey(stack.demo.secretKey));
+    const rec = await store.keys.getKeyByHash(hashKey(stack.demo.secretKey));
     expect(rec).toMatchObject({ workspace_id: stack.demo.workspaceId, type: 'secret' });
     expect(rec?.revoked_at).toBeUndefined();
     const res = await fetch(`${stack.apiUrl}/v1/avatar?linkedin_url=${DEMO_PROFILE}`, {
@@ -414,7 +413,7 @@ describe('persistence', () => {
 
   test('keys that are no longer valid in the table are replaced on start', async () => {
     const revoke = await fetch(
-      `${stack.apiUrl}/v1/admin/workspaces/${stack.demo.workspaceId}/keys/${(await getKeyByHash(hashKey(stack.demo.publishableKey)))?.id}`,
+      `${stack.apiUrl}/v1/admin/workspaces/${stack.demo.workspaceId}/keys/${(await store.keys.getKeyByHash(hashKey(stack.demo.publishableKey)))?.id}`,
       { method: 'DELETE', headers: admin() },
     );
     expect(revoke.status).toBe(200);
@@ -432,7 +431,7 @@ describe('persistence', () => {
     expect(stack.demo.workspaceId).toBe(old.workspaceId);
     expect(stack.demo.secretKey).toBe(old.secretKey);
     expect(stack.demo.publishableKey).not.toBe(old.publishableKey);
-    const rec = await getKeyByHash(hashKey(stack.demo.publishableKey));
+    const rec = await store.keys.getKeyByHash(hashKey(stack.demo.publishableKey));
     expect(rec).toMatchObject({ type: 'publishable', allowed_domains: ['localhost', '127.0.0.1'] });
   }, 60_000);
 

@@ -15,9 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { agent, get, type Reply, requestJson } from '../../bench/lib/http';
 import { type StackInfo, type StackProcess, startStackProcess } from '../../bench/lib/stack-process';
+import { ROUTES } from '../../lambdas/routes';
 import { type DynamoHandle, ensureTable, freePort, startDynamo } from '../../lib/local/services';
 import { LOCAL_TABLE } from '../../lib/local/stack';
-import { ROUTES } from '../../lib/routes';
 import { type ProviderStandin, startProviderStandin } from '../support/provider-standin';
 
 const ROUTE_TIMEOUT_MS = (ROUTES.find((r) => r.id === 'Avatar')?.timeoutSeconds ?? 10) * 1000;
@@ -226,7 +226,7 @@ describe('photo provider slow, failing or hanging: initials, in time', () => {
 });
 
 // Last in the file: the frozen process is resumed in `finally`.
-// The ONE DynamoDB client (lambdas/shared/clients.ts) bounds every attempt (requestTimeout), so a
+// The ONE DynamoDB client (lambdas/runtime/clients.ts) bounds every attempt (requestTimeout), so a
 // DynamoDB that accepts connections but never answers (SIGSTOP) ends in the SDK's TimeoutError ->
 // 503 SVG well before the Lambda deadline, not a 500 JSON / broken <img> at the deadline.
 test('DynamoDB frozen (accepts, never answers): an image load gets the 503 SVG within the route timeout', async () => {

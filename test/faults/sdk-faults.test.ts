@@ -1,12 +1,15 @@
 /**
  * Faults the real parts cannot produce, injected at the SDK client (a middleware on the ONE
- * DynamoDB client from lambdas/shared/clients.ts) while everything else is real (DynamoDB Local):
+ * DynamoDB client of the runtime) while everything else is real (DynamoDB Local):
  * throttling and timeouts on the quota write. The SDK must retry with backoff, the answer must
  * be right, and the quota must never be counted twice.
  */
 
-import { handler, setClock } from '../../lambdas/avatar/handler';
-import { dynamo } from '../../lambdas/shared/clients';
+import { createHandler } from '../../lambdas/avatar/handler';
+import { coldStart, dynamo, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
+
 import { avatarEvent, FAULT_NOW, lambdaContext, readUsage, seedWorkspace } from './support';
 
 type Fault = 'throttle' | 'timeout-before' | 'lost-response';
@@ -35,9 +38,9 @@ function isUsageWrite(context: { commandName?: string }, input: unknown): boolea
   return /^UpdateItemCommand$|^UpdateCommand$/.test(context.commandName ?? '') && !!v?.startsWith('USAGE#');
 }
 
-afterAll(() => setClock(undefined));
+afterAll(() => coldStart());
 beforeAll(() => {
-  setClock(() => FAULT_NOW);
+  coldStart({ clock: () => FAULT_NOW });
   const stack = dynamo().middlewareStack;
   // per attempt (inside the retry loop): decide the fault, maybe let the write through first
   stack.add(

@@ -6,11 +6,8 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dayHourOf, monthOf } from '../../lambdas/core/quota';
-import { dynamo } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
-import { createKey } from '../../lambdas/store/keys';
 import { pk, sk } from '../../lambdas/store/schema';
-import { createWorkspace } from '../../lambdas/store/workspaces';
+import { config, dynamo, store } from '../support/runtime';
 
 let seq = 0;
 export function avatarEvent(
@@ -54,9 +51,14 @@ export const lambdaContext = {
 } as unknown as Context;
 
 export async function seedWorkspace(quota: number, domains = ['127.0.0.1']) {
-  const ws = await createWorkspace({ name: `fault-${Date.now()}`, monthly_quota: quota });
-  const secret = await createKey({ workspace_id: ws.id, type: 'secret', name: 'srv', allowed_domains: [] });
-  const pub = await createKey({
+  const ws = await store.workspaces.createWorkspace({ name: `fault-${Date.now()}`, monthly_quota: quota });
+  const secret = await store.keys.createKey({
+    workspace_id: ws.id,
+    type: 'secret',
+    name: 'srv',
+    allowed_domains: [],
+  });
+  const pub = await store.keys.createKey({
     workspace_id: ws.id,
     type: 'publishable',
     name: 'web',

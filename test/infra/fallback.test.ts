@@ -1,5 +1,8 @@
-import { handler } from '../../lambdas/fallback/handler';
+import { createHandler } from '../../lambdas/fallback/handler';
 import { invoke } from '../support/events';
+import { testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 describe('$default route (requests matching no route)', () => {
   it('answers 404 not_found in the catalogue shape for an unknown path', async () => {

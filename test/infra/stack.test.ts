@@ -18,13 +18,13 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../bin/app';
+import { RESOLVER, ROUTES, type Route } from '../../lambdas/routes';
 import { TABLE_KEYS } from '../../lambdas/store/schema';
 import type { AvtrzStack } from '../../lib/avtrz-stack';
 import { CDN_CACHE_CONTROL, CDN_CONTENT_SECURITY_POLICY } from '../../lib/constructs/cdn-headers';
 import { BUCKET_ACCESS, TABLE_ACTIONS } from '../../lib/constructs/function';
 import type { SharpLayer } from '../../lib/constructs/sharp-layer';
 import { ContextError, type ContextKey } from '../../lib/context';
-import { RESOLVER, ROUTES, type Route } from '../../lib/routes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const API_CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';

@@ -5,24 +5,18 @@
  */
 import '../support/log-debug';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { hashKey, parseKey } from '../../lambdas/core/keys';
-import { dynamo } from '../../lambdas/shared/clients';
-import { sink } from '../../lambdas/shared/logger';
-import { getKeyByHash } from '../../lambdas/store/keys';
+import { hashKey, parseKey } from '../../lambdas/core/keys/format';
 import { call } from '../support/admin-events';
+import { coldStart, dynamo, store } from '../support/runtime';
 
 const logLines: string[] = [];
-const originalWrite = sink.write;
 const issuedKeys: string[] = [];
 
 beforeAll(() => {
-  sink.write = (line: string) => {
-    logLines.push(line);
-    return true;
-  };
+  coldStart({ logSink: (line) => logLines.push(line) });
 });
 afterAll(() => {
-  sink.write = originalWrite;
+  coldStart();
 });
 
 async function newWorkspace(quota = 1000): Promise<string> {
@@ -126,7 +120,7 @@ describe('keys', () => {
       created_at: expect.any(String),
     });
     expect(parseKey(k.key)).toBe('publishable');
-    const stored = await getKeyByHash(hashKey(k.key));
+    const stored = await store.keys.getKeyByHash(hashKey(k.key));
     expect(stored).toMatchObject({ id: k.id, workspace_id: ws, type: 'publishable' });
   });
 
@@ -205,7 +199,7 @@ describe('keys', () => {
     });
     expect(u.body.key).toBeUndefined();
     // what the avatar path reads (by hash) sees the new allow-list
-    expect((await getKeyByHash(hashKey(k.key)))?.allowed_domains).toEqual([
+    expect((await store.keys.getKeyByHash(hashKey(k.key)))?.allowed_domains).toEqual([
       'app.example.com',
       'localhost:3000',
     ]);
@@ -216,7 +210,7 @@ describe('keys', () => {
     expect(empty.status).toBe(400);
     expect(empty.body.error).toMatchObject({ code: 'invalid_request', param: 'allowed_domains' });
     // the refused patch wrote nothing, not even the name
-    expect(await getKeyByHash(hashKey(k.key))).toMatchObject({
+    expect(await store.keys.getKeyByHash(hashKey(k.key))).toMatchObject({
       name: 'web-2',
       allowed_domains: ['app.example.com', 'localhost:3000'],
     });
@@ -277,14 +271,14 @@ describe('keys', () => {
     const byId = Object.fromEntries(l.body.keys.map((x: { id: string }) => [x.id, x]));
     expect(byId[k.id].status).toBe('revoked');
     expect(byId[other.id].status).toBe('active');
-    expect((await getKeyByHash(hashKey(k.key)))?.revoked_at).toBe(r1.body.revoked_at);
+    expect((await store.keys.getKeyByHash(hashKey(k.key)))?.revoked_at).toBe(r1.body.revoked_at);
   });
 
   it('rolls with an overlap: new key, same type/name/allow-list, old expires later', async () => {
     const ws = await newWorkspace();
     const k = await newKey(ws, { type: 'publishable', name: 'web', allowed_domains: ['example.com'] });
     const bystander = await newKey(ws, { type: 'secret', name: 'bystander' });
-    const before = await getKeyByHash(hashKey(bystander.key));
+    const before = await store.keys.getKeyByHash(hashKey(bystander.key));
     const t0 = Date.now();
     const r = await call('POST', `/v1/admin/workspaces/${ws}/keys/${k.id}/roll`, {
       body: { overlap_seconds: 3600 },
@@ -305,9 +299,12 @@ describe('keys', () => {
     expect(exp).toBeLessThanOrEqual(Date.now() + 3600_000 + 1000);
     expect(r.body.previous.key).toBeUndefined();
     // both keys resolve; the bystander is untouched
-    expect((await getKeyByHash(hashKey(k.key)))?.expires_at).toBe(r.body.previous.expires_at);
-    expect(await getKeyByHash(hashKey(r.body.key))).toMatchObject({ id: r.body.id, workspace_id: ws });
-    expect(await getKeyByHash(hashKey(bystander.key))).toEqual(before);
+    expect((await store.keys.getKeyByHash(hashKey(k.key)))?.expires_at).toBe(r.body.previous.expires_at);
+    expect(await store.keys.getKeyByHash(hashKey(r.body.key))).toMatchObject({
+      id: r.body.id,
+      workspace_id: ws,
+    });
+    expect(await store.keys.getKeyByHash(hashKey(bystander.key))).toEqual(before);
 
     // rolling the old key again never extends its expiry
     const again = await call('POST', `/v1/admin/workspaces/${ws}/keys/${k.id}/roll`, {
@@ -340,7 +337,7 @@ describe('keys', () => {
     issuedKeys.push(r.body.key);
     expect(r.body.previous).toMatchObject({ id: k.id, status: 'revoked' });
     expect(r.body.previous.expires_at).toBe(r.body.previous.revoked_at);
-    const stored = await getKeyByHash(hashKey(k.key));
+    const stored = await store.keys.getKeyByHash(hashKey(k.key));
     expect(stored?.revoked_at).toBeTruthy();
     const again = await call('POST', `/v1/admin/workspaces/${ws}/keys/${k.id}/roll`);
     expect(again.status).toBe(400);
@@ -363,7 +360,7 @@ describe('keys', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('invalid_request');
     expect(r.body.error.param).toBe(Object.keys(body)[0]);
-    expect((await getKeyByHash(hashKey(k.key)))?.expires_at).toBeUndefined();
+    expect((await store.keys.getKeyByHash(hashKey(k.key)))?.expires_at).toBeUndefined();
   });
 
   it('concurrent revokes agree on one revoked_at', async () => {
@@ -396,7 +393,7 @@ describe('races', () => {
         issuedKeys.push(roll.body.key);
         expect(list).toHaveLength(2);
         expect(old.expires_at).toBe(roll.body.previous.expires_at);
-        expect(await getKeyByHash(hashKey(roll.body.key))).toMatchObject({ id: roll.body.id });
+        expect(await store.keys.getKeyByHash(hashKey(roll.body.key))).toMatchObject({ id: roll.body.id });
       } else {
         expect(list).toHaveLength(1);
         expect(old.expires_at).toBeNull();

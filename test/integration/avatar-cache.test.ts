@@ -4,58 +4,56 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { handler, setClock } from '../../lambdas/avatar/handler';
-import { hashKey } from '../../lambdas/core/keys';
-import { resetKeyCache } from '../../lambdas/shared/auth';
-import { dynamo, s3Client, setDynamo, setS3 } from '../../lambdas/shared/clients';
-import { config, resetConfig } from '../../lambdas/shared/config';
+import { createHandler } from '../../lambdas/avatar/handler';
+import { hashKey } from '../../lambdas/core/keys/format';
 import { pk, sk } from '../../lambdas/store/schema';
 import { APP_ORIGIN, freshSlug, newKey, setKeyAttrs, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
+import { coldStart, config, dynamo, type TestOverrides, testRuntime } from '../support/runtime';
 
-/** Route every SDK call through a counter. */
+const handler = createHandler(testRuntime);
+
+/** Every SDK call of the runtime under test goes through these counters (recorded inside `counting`). */
+const calls = { on: false, ddb: [] as string[], s3: [] as string[] };
+const real = coldStart();
+const realDdb = real.clients.dynamo();
+const countingDdb = {
+  send: (cmd: { constructor: { name: string } }) => {
+    if (calls.on) calls.ddb.push(cmd.constructor.name);
+    return realDdb.send(cmd as never);
+  },
+} as unknown as DynamoDBDocumentClient;
+const countingS3 = {
+  send: async (cmd: { constructor: { name: string } }) => {
+    if (calls.on) calls.s3.push(cmd.constructor.name);
+    return (await real.clients.s3()).send(cmd as never);
+  },
+} as unknown as S3Client;
+
+/** A cold start of the runtime under test, its clients counted. */
+function start(o: TestOverrides = {}) {
+  coldStart({ ...o, dynamo: countingDdb, s3: countingS3 });
+}
+
 async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; ddb: string[]; s3: string[] }> {
-  const realDdb = dynamo();
-  const realS3 = await s3Client();
-  const ddb: string[] = [];
-  const s3: string[] = [];
-  setDynamo({
-    send: (cmd: { constructor: { name: string } }) => {
-      ddb.push(cmd.constructor.name);
-      return realDdb.send(cmd as never);
-    },
-  } as unknown as DynamoDBDocumentClient);
-  setS3({
-    send: (cmd: { constructor: { name: string } }) => {
-      s3.push(cmd.constructor.name);
-      return realS3.send(cmd as never);
-    },
-  } as unknown as S3Client);
+  calls.ddb = [];
+  calls.s3 = [];
+  calls.on = true;
   try {
-    return { result: await fn(), ddb, s3 };
+    return { result: await fn(), ddb: calls.ddb, s3: calls.s3 };
   } finally {
-    setDynamo(realDdb);
-    setS3(realS3);
+    calls.on = false;
   }
 }
 
-function withCacheSeconds(value: string | undefined) {
-  if (value === undefined) delete process.env.AVTRZ_KEY_CACHE_SECONDS;
-  else process.env.AVTRZ_KEY_CACHE_SECONDS = value;
-  resetConfig();
-}
-
-afterEach(() => {
-  setClock(undefined);
-  withCacheSeconds(undefined);
-  resetKeyCache();
-});
+beforeEach(() => start());
+afterAll(() => coldStart());
 
 describe('hot path', () => {
   it('warm request for a known profile: exactly one DynamoDB call (UpdateItem), no S3', async () => {
     // one instant for both requests: they count into the same hour bucket
     const now = new Date();
-    setClock(() => now);
+    start({ clock: () => now });
     const w = await workspaceWithKeys(100);
     const url = `linkedin.com/in/${freshSlug('hot')}`;
     const cold = await counting(() =>
@@ -93,7 +91,7 @@ describe('hot path', () => {
 describe('key cache', () => {
   it('TTL 30 (default): a revoke takes effect once the entry expires', async () => {
     let t = Date.now();
-    resetKeyCache(() => t);
+    start({ clock: () => new Date(t) });
     const w = await workspaceWithKeys(100);
     const q = { key: w.pk, linkedin_url: 'linkedin.com/in/cache-a', debug: '1' };
     expect((await invoke(handler, { query: q, headers: APP_ORIGIN })).status).toBe(302);
@@ -107,7 +105,7 @@ describe('key cache', () => {
   });
 
   it('TTL 0: no cache, a revoke takes effect on the next request', async () => {
-    withCacheSeconds('0');
+    start({ env: { AVTRZ_KEY_CACHE_SECONDS: '0' } });
     const w = await workspaceWithKeys(100);
     const q = { key: w.pk, linkedin_url: 'linkedin.com/in/cache-b', debug: '1' };
     expect((await invoke(handler, { query: q, headers: APP_ORIGIN })).status).toBe(302);
@@ -118,7 +116,7 @@ describe('key cache', () => {
   });
 
   it('expired keys are refused like revoked ones; a future expiry still works', async () => {
-    withCacheSeconds('0');
+    start({ env: { AVTRZ_KEY_CACHE_SECONDS: '0' } });
     const w = await workspaceWithKeys(100);
     const k = await newKey(w.ws, 'secret');
     const q = { linkedin_url: 'linkedin.com/in/cache-c', debug: '1' };
@@ -132,7 +130,7 @@ describe('key cache', () => {
 
   it('the cached entry carries the workspace quota: a quota change shows once the entry expires', async () => {
     let t = Date.now();
-    resetKeyCache(() => t);
+    start({ clock: () => new Date(t) });
     const w = await workspaceWithKeys(100);
     const q = { linkedin_url: 'linkedin.com/in/cache-e' };
     const h = { 'x-api-key': w.sk };
@@ -151,7 +149,7 @@ describe('key cache', () => {
   });
 
   it('unknown keys are cached as absent (no second lookup within the TTL)', async () => {
-    const { generateKey } = await import('../../lambdas/core/keys');
+    const { generateKey } = await import('../../lambdas/core/keys/format');
     const ghost = generateKey('secret');
     const q = { linkedin_url: 'linkedin.com/in/cache-d', debug: '1' };
     const first = await counting(() => invoke(handler, { query: q, headers: { 'x-api-key': ghost } }));

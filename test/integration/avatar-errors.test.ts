@@ -4,13 +4,15 @@
  * wrapped client.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { handler } from '../../lambdas/avatar/handler';
-import { renderAvatarError } from '../../lambdas/avatar/render';
+import { authenticate } from '../../lambdas/app/authenticate';
+import { createHandler } from '../../lambdas/avatar/handler';
 import { ERROR_CATALOGUE, type ErrorCode } from '../../lambdas/core/errors';
-import { authenticate, resetKeyCache } from '../../lambdas/shared/auth';
-import { dynamo, setDynamo } from '../../lambdas/shared/clients';
+import { renderAvatarError } from '../../lambdas/http/avatar-error';
 import { APP_ORIGIN, freshSlug, workspaceWithKeys } from '../support/avatar-fixtures';
 import { type EventInput, invoke, makeEvent } from '../support/events';
+import { coldStart, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 type Mode = 'json' | 'image';
 const IMAGE_HEADERS: Record<Mode, Record<string, string>[]> = {
@@ -126,15 +128,12 @@ const rows: Row[] = [
 
 async function run(row: Row, headers: Record<string, string>) {
   const input = row.input();
-  const real = dynamo();
-  if (row.fault) {
-    resetKeyCache();
-    setDynamo(faulty(row.fault()));
-  }
+  // a faulty client is a new container: an empty key cache, so the fault is met
+  if (row.fault) coldStart({ dynamo: faulty(row.fault()) });
   try {
     return await invoke(handler, { ...input, headers: { ...input.headers, ...headers } });
   } finally {
-    setDynamo(real);
+    if (row.fault) coldStart();
   }
 }
 
@@ -196,7 +195,7 @@ describe('forbidden (publishable key on a secret-only route) through the same ca
     const event = makeEvent({ path: `/v1/${route}`, headers: { ...APP_ORIGIN, 'x-api-key': W.pk } });
     let err: unknown;
     try {
-      await authenticate(event, { route });
+      await authenticate(testRuntime, event, route, new Date());
     } catch (e) {
       err = e;
     }
@@ -217,7 +216,7 @@ describe('forbidden (publishable key on a secret-only route) through the same ca
 
   it('a secret key passes the same check on those routes', async () => {
     const event = makeEvent({ path: '/v1/usage', headers: { 'x-api-key': W.sk } });
-    await expect(authenticate(event, { route: 'usage' })).resolves.toMatchObject({
+    await expect(authenticate(testRuntime, event, 'usage', new Date())).resolves.toMatchObject({
       type: 'secret',
       workspaceId: W.ws,
     });

@@ -4,12 +4,15 @@
  * origin, never input text in an SVG.
  */
 import fc from 'fast-check';
-import { handler } from '../../lambdas/avatar/handler';
+import { createHandler } from '../../lambdas/avatar/handler';
 import { PALETTE } from '../../lambdas/core/initials';
-import { generateKey } from '../../lambdas/core/keys';
+import { generateKey } from '../../lambdas/core/keys/format';
 import { initialsSvg, silhouetteSvg } from '../../lambdas/core/svg';
 import { CDN, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
+import { testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 const ALLOWED_SVGS = new Set<string>([
   silhouetteSvg(),

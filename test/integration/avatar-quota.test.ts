@@ -4,15 +4,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { handler, setClock } from '../../lambdas/avatar/handler';
-import { dynamo, setDynamo } from '../../lambdas/shared/clients';
-import { countRequest } from '../../lambdas/store/usage';
+import { createHandler } from '../../lambdas/avatar/handler';
+import { coldStart, store, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
+
 import { APP_ORIGIN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 
 const month = () => new Date().toISOString().slice(0, 7);
 
-afterEach(() => setClock(undefined));
+afterEach(() => coldStart());
 
 describe('quota exactness', () => {
   it('Q=20, 100 concurrent new lookups → exactly 20 redirects, 80 plan_limit; cached profiles keep redirecting', async () => {
@@ -64,15 +66,14 @@ describe('retry safety of the single write', () => {
     const w = await workspaceWithKeys(1);
     const now = new Date();
     const base = { workspaceId: w.ws, keyId: w.skId, now, quota: 1, enforceQuota: true, token: 'req-1' };
-    expect(await countRequest(base)).toEqual({ counted: true, used: 1 });
-    expect(await countRequest(base)).toEqual({ counted: true, used: 1 });
-    expect(await countRequest({ ...base, token: 'req-2' })).toEqual({ counted: false, used: 1 });
+    expect(await store.usage.countRequest(base)).toEqual({ counted: true, used: 1 });
+    expect(await store.usage.countRequest(base)).toEqual({ counted: true, used: 1 });
+    expect(await store.usage.countRequest({ ...base, token: 'req-2' })).toEqual({ counted: false, used: 1 });
     expect((await usageItem(w.ws, month()))?.used).toBe(1);
   });
 
   it('an SDK retry after a lost response (fault injected below the retry layer) is counted once', async () => {
     const w = await workspaceWithKeys(1);
-    const real = dynamo();
     const base = new DynamoDBClient({ maxAttempts: 3, retryStrategy: undefined });
     let dropped = 0;
     base.middlewareStack.add(
@@ -87,7 +88,9 @@ describe('retry safety of the single write', () => {
       },
       { step: 'deserialize', name: 'loseFirstUpdateResponse' },
     );
-    setDynamo(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+    coldStart({
+      dynamo: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
+    });
     try {
       const res = await invoke(handler, {
         query: { linkedin_url: `linkedin.com/in/${freshSlug('retry')}`, debug: '1' },
@@ -97,7 +100,7 @@ describe('retry safety of the single write', () => {
       expect(res.status).toBe(302);
       expect(res.headers['x-quota-remaining']).toBe('0');
     } finally {
-      setDynamo(real);
+      coldStart();
     }
     expect((await usageItem(w.ws, month()))?.used).toBe(1);
   });
@@ -106,7 +109,7 @@ describe('retry safety of the single write', () => {
 describe('month rollover (UTC)', () => {
   it('a new month starts a new counter at the UTC month start', async () => {
     const w = await workspaceWithKeys(1);
-    setClock(() => new Date('2031-11-30T23:59:59.000Z'));
+    coldStart({ clock: () => new Date('2031-11-30T23:59:59.000Z') });
     const nov = await invoke(handler, {
       query: { linkedin_url: `linkedin.com/in/${freshSlug('m')}` },
       headers: { 'x-api-key': w.sk },
@@ -120,7 +123,7 @@ describe('month rollover (UTC)', () => {
     });
     expect(novFull.json.error.code).toBe('plan_limit');
 
-    setClock(() => new Date('2031-12-01T00:00:00.000Z'));
+    coldStart({ clock: () => new Date('2031-12-01T00:00:00.000Z') });
     const dec = await invoke(handler, {
       query: { linkedin_url: `linkedin.com/in/${freshSlug('m')}` },
       headers: { 'x-api-key': w.sk },

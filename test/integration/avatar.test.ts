@@ -3,12 +3,9 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { handler } from '../../lambdas/avatar/handler';
-import { profileId } from '../../lambdas/core/hmac';
-import { hashKey } from '../../lambdas/core/keys';
-import { dynamo, s3Client } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
-import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
+import { createHandler } from '../../lambdas/avatar/handler';
+import { hashKey } from '../../lambdas/core/keys/format';
+import { profileId } from '../../lambdas/core/profile-id';
 import { pk, sk } from '../../lambdas/store/schema';
 import {
   APP_ORIGIN,
@@ -19,6 +16,9 @@ import {
   workspaceWithKeys,
 } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
+import { config, dynamo, s3Client, store, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const call = (query: Record<string, string>, headers: Record<string, string> = {}) =>
@@ -55,8 +55,12 @@ describe('GET /v1/avatar success', () => {
     expect(body).toContain('>AR</text>');
     expect(body).not.toContain(slug);
 
-    clearAvatarCache();
-    expect(await getAvatar(id)).toMatchObject({ id, kind: 'initials', profile: `linkedin.com/in/${slug}` });
+    testRuntime.avatarCache.clear();
+    expect(await store.avatars.getAvatar(id)).toMatchObject({
+      id,
+      kind: 'initials',
+      profile: `linkedin.com/in/${slug}`,
+    });
 
     // same profile in another spelling → same Location
     const again = await call(

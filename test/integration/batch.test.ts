@@ -1,9 +1,12 @@
 import sharp from 'sharp';
-import { batchSettings, handler } from '../../lambdas/batch/handler';
+import { createHandler } from '../../lambdas/batch/handler';
 import { APP_ORIGIN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { objectBehind } from '../support/objects';
 import { useProvider } from '../support/provider';
+import { coldStart, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 const p = useProvider();
 const month = () => new Date().toISOString().slice(0, 7);
@@ -176,8 +179,8 @@ describe('results', () => {
 
   test('items not started within the time budget answer unavailable and are not counted', async () => {
     const W = await workspaceWithKeys(1000);
-    const saved = batchSettings.budgetMs;
-    batchSettings.budgetMs = 200;
+    const env = { ...testRuntime.env };
+    coldStart({ env, batchBudgetMs: 200 });
     try {
       // slow-*: the provider answers after the 3 s fetch deadline, so the first 8 outlast the budget
       const items = Array.from({ length: 12 }, () => ({
@@ -190,7 +193,7 @@ describe('results', () => {
       expect(r.slice(8).map((x) => x.error?.code)).toEqual(Array(4).fill('unavailable'));
       expect((await usageItem(W.ws, month()))?.used).toBe(8);
     } finally {
-      batchSettings.budgetMs = saved;
+      coldStart({ env });
     }
   });
 });

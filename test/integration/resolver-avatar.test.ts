@@ -1,12 +1,13 @@
 import sharp from 'sharp';
-import { handler } from '../../lambdas/avatar/handler';
-import { config, resetConfig } from '../../lambdas/shared/config';
-import { clearAvatarCache } from '../../lambdas/store/avatars';
+import { createHandler } from '../../lambdas/avatar/handler';
 import { APP_ORIGIN, freshSlug, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { objectBehind } from '../support/objects';
 import { colourOf, expectPhotoColour, useProvider } from '../support/provider';
 import { RESOLVER_FUNCTION, useResolverLambda } from '../support/resolver-lambda';
+import { coldStart, config, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 const p = useProvider();
 let W: Awaited<ReturnType<typeof workspaceWithKeys>>;
@@ -84,7 +85,7 @@ function suite(name: string) {
       const slug = freshSlug('photo');
       const a = await avatar(slug, { size: '64', format: 'png' });
       expect(p().hits.get(slug)).toBe(1);
-      clearAvatarCache(); // as on another warm instance: the record comes from DynamoDB
+      testRuntime.avatarCache.clear(); // as on another warm instance: the record comes from DynamoDB
       const b = await avatar(slug, { size: '256', format: 'jpeg' });
       expect(b.status).toBe(302);
       await expectPhoto(b.headers.location, 256, 'jpeg', slug);
@@ -109,7 +110,7 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
     const a = await avatar(slug, { size: '192', format: 'webp' });
     expect(a.status).toBe(302);
     await expectPhoto(a.headers.location, 192, 'webp', slug);
-    clearAvatarCache();
+    testRuntime.avatarCache.clear();
     const b = await avatar(slug, { size: '32', format: 'png' });
     await expectPhoto(b.headers.location, 32, 'png', slug);
     expect(p().hits.get(slug)).toBe(1);
@@ -122,8 +123,8 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
   });
 
   test('resolver function unknown to Lambda: the request still gets its initials', async () => {
-    process.env.AVTRZ_RESOLVER_FUNCTION = 'no-such-function';
-    resetConfig();
+    const env = { ...testRuntime.env };
+    coldStart({ env: { ...env, AVTRZ_RESOLVER_FUNCTION: 'no-such-function' } });
     try {
       const slug = freshSlug('photo');
       const res = await avatar(slug);
@@ -131,8 +132,7 @@ describe('resolver as a Lambda behind the local gateway (Invoke API, RequestResp
       await expectInitials(res.headers.location);
       expect(p().hits.get(slug)).toBeUndefined();
     } finally {
-      process.env.AVTRZ_RESOLVER_FUNCTION = RESOLVER_FUNCTION;
-      resetConfig();
+      coldStart({ env });
     }
   });
 });

@@ -1,32 +1,32 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { handler } from '../../lambdas/avatar/handler';
-import { profileId } from '../../lambdas/core/hmac';
+import { createHandler } from '../../lambdas/avatar/handler';
+import { profileId } from '../../lambdas/core/profile-id';
 import type { AvatarRecord } from '../../lambdas/core/records';
-import { dynamo } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
-import { resetRefreshDedupe } from '../../lambdas/shared/resolver-client';
-import { clearAvatarCache, forgetAvatar, getAvatar } from '../../lambdas/store/avatars';
 import { pk, sk } from '../../lambdas/store/schema';
 import { APP_ORIGIN, freshSlug, usageItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { objectBehind } from '../support/objects';
 import { colourOf, expectPhotoColour, useProvider } from '../support/provider';
 import { useResolverLambda } from '../support/resolver-lambda';
+import { coldStart, config, dynamo, store, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const p = useProvider({ AVTRZ_REFRESH_DAYS: '30' });
 const month = () => new Date().toISOString().slice(0, 7);
 const DAY = 86_400_000;
 
-beforeEach(() => resetRefreshDedupe());
+// a new container: nothing asked for yet
+beforeEach(() => coldStart({ env: { ...testRuntime.env } }));
 
 const avatar = (key: string, slug: string, q: Record<string, string> = {}) =>
   invoke(handler, { query: { key, linkedin_url: `linkedin.com/in/${slug}`, ...q }, headers: APP_ORIGIN });
 
 async function record(slug: string): Promise<AvatarRecord> {
   const id = profileId(secret, `linkedin.com/in/${slug}`);
-  forgetAvatar(id);
-  return (await getAvatar(id)) as AvatarRecord;
+  store.avatars.forgetAvatar(id);
+  return (await store.avatars.getAvatar(id)) as AvatarRecord;
 }
 
 /** Age the record as if it was fetched `days` ago (what time would do). */
@@ -40,7 +40,7 @@ async function age(slug: string, days: number): Promise<void> {
       ExpressionAttributeValues: { ':t': new Date(Date.now() - days * DAY).toISOString() },
     }),
   );
-  clearAvatarCache();
+  testRuntime.avatarCache.clear();
 }
 
 /** Poll the record until `done` holds (bounded: 5 s). */
@@ -86,7 +86,7 @@ function refreshSuite(name: string) {
       // the request was counted once; the refresh was not counted at all
       expect(Number((await usageItem(W.ws, month()))?.used)).toBe(usedBefore + 1);
 
-      clearAvatarCache();
+      testRuntime.avatarCache.clear();
       const next = await avatar(W.pk, slug, { size: '64', format: 'png' });
       expect(next.headers.location).toBe(first.headers.location.replace(`/${v1}/`, `/${after.version}/`));
       await expectColourAt(next.headers.location, newColour);
@@ -124,8 +124,8 @@ function refreshSuite(name: string) {
         expect(after.fetched_at).toBe(agedAt);
         expect(p().hits.get(slug)).toBe(2);
         // later requests: still the old photo, and no new provider call for this period
-        clearAvatarCache();
-        resetRefreshDedupe();
+        testRuntime.avatarCache.clear();
+        coldStart({ env: { ...testRuntime.env } });
         const again = await avatar(W.pk, slug);
         expect(again.headers.location).toBe(first.headers.location);
         await new Promise((r) => setTimeout(r, 200));
@@ -177,7 +177,7 @@ function refreshSuite(name: string) {
       await age(slug, 31);
       await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
       const after = await until(slug, (r) => r.kind === 'photo');
-      clearAvatarCache();
+      testRuntime.avatarCache.clear();
       const next = await avatar(W.pk, slug, { size: '96', format: 'jpeg' });
       expect(next.headers.location).toMatch(new RegExp(`/${after.version}/96\\.jpeg$`));
       await expectColourAt(next.headers.location, colourOf(slug));

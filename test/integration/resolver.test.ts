@@ -5,15 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { profileId } from '../../lambdas/core/hmac';
-import { handler, parseResolverEvent } from '../../lambdas/resolver/handler';
-import { resetConfig } from '../../lambdas/shared/config';
-import type { ResolverResult } from '../../lambdas/shared/resolver-client';
-import { clearAvatarCache, getAvatar } from '../../lambdas/store/avatars';
-import { s3Key } from '../../lambdas/store/schema';
+import { s3Key } from '../../lambdas/core/object-keys';
+import { profileId } from '../../lambdas/core/profile-id';
+import { parseResolverEvent, type ResolverResult } from '../../lambdas/core/resolver-contract';
+import { createHandler } from '../../lambdas/resolver/handler';
 import { freshSlug } from '../support/avatar-fixtures';
 import { storedObject } from '../support/objects';
 import { colourOf, expectPhotoColour, useProvider } from '../support/provider';
+import { coldStart, store, testRuntime } from '../support/runtime';
+
+const handler = createHandler(testRuntime);
 
 const secret = process.env.AVTRZ_HMAC_SECRET as string;
 const p = useProvider();
@@ -54,8 +55,11 @@ describe('lookup: provider photo → original + variant + record', () => {
     expect(res.record.version).toBe(createHash('sha256').update(original.body).digest('hex').slice(0, 12));
     expect(await sharp(original.body).metadata()).toMatchObject({ width: 400, height: 300 });
 
-    clearAvatarCache();
-    expect(await getAvatar(res.id)).toMatchObject({ kind: 'photo', version: res.record.version });
+    testRuntime.avatarCache.clear();
+    expect(await store.avatars.getAvatar(res.id)).toMatchObject({
+      kind: 'photo',
+      version: res.record.version,
+    });
   });
 
   test('a variant is rendered from the stored original without asking the provider again', async () => {
@@ -77,8 +81,10 @@ describe('lookup: provider photo → original + variant + record', () => {
     expect(obj.contentType).toBe('image/webp');
     expect(await sharp(obj.body).metadata()).toMatchObject({ width: 256, height: 256, format: 'webp' });
     await expectPhotoColour(obj.body, colourOf(slug));
-    clearAvatarCache();
-    expect(new Set((await getAvatar(first.id))?.variants)).toEqual(new Set(['128.png', '256.webp']));
+    testRuntime.avatarCache.clear();
+    expect(new Set((await store.avatars.getAvatar(first.id))?.variants)).toEqual(
+      new Set(['128.png', '256.webp']),
+    );
     // a lookup that finds the record already there (a concurrent request won) serves that record
     const again = await lookup(slug, 256, 'webp');
     expect(again.key).toBe(v.key);
@@ -137,16 +143,15 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
   });
 
   test('no provider configured: initials for everyone, nobody asked', async () => {
-    delete process.env.AVTRZ_UPSTREAM_URL;
-    resetConfig();
+    const env = { ...testRuntime.env };
+    coldStart({ env: { ...env, AVTRZ_UPSTREAM_URL: undefined } });
     try {
       const slug = freshSlug('photo');
       const res = await lookup(slug);
       expect(res.record.kind).toBe('initials');
       expect(p().hits.get(slug)).toBeUndefined();
     } finally {
-      process.env.AVTRZ_UPSTREAM_URL = p().template;
-      resetConfig();
+      coldStart({ env });
     }
   });
 });

@@ -2,16 +2,14 @@
  * The quota counter's hour buckets (store/usage.ts, schema.ts): the month-to-date count carries
  * across hour rollovers exactly — also with concurrent requests straddling the boundary and with
  * the quota enforced —, late writers land in the successor bucket, gaps and month rollover, the
- * bucket stays under 1 KB (1 WCU per request), and a legacy month item is carried on upgrade.
+ * bucket stays under 1 KB (1 WCU per request).
  * Against DynamoDB Local with injected instants.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
+import type { CountInput } from '../../lambdas/app/ports';
 import { pk, sk } from '../../lambdas/store/schema';
-import { type CountInput, countRequest, readUsed } from '../../lambdas/store/usage';
-import { getMonthUsage } from '../../lambdas/store/usage-read';
 import { newKey, usageBuckets, workspaceWithKeys } from '../support/avatar-fixtures';
+import { config, dynamo, store } from '../support/runtime';
 
 const MONTH = '2033-05';
 const at = (dayHourMin: string) => new Date(`${MONTH}-${dayHourMin}:00.000Z`);
@@ -32,7 +30,7 @@ function req(ws: string, keyId: string, now: Date, over: Partial<CountInput> = {
 }
 
 async function times(n: number, input: () => CountInput) {
-  for (let i = 0; i < n; i++) expect((await countRequest(input())).counted).toBe(true);
+  for (let i = 0; i < n; i++) expect((await store.usage.countRequest(input())).counted).toBe(true);
 }
 
 /** The month's buckets form one chain: each closed into the next, only the latest open, sums agree. */
@@ -82,11 +80,16 @@ describe('hour rollover', () => {
       [`lu_${w.pkId}`]: at('03T11:00').toISOString(),
     });
     expect(h11?.[`k_${w.skId}`]).toBeUndefined();
-    expect(await readUsed(w.ws, at('03T11:30'))).toBe(8);
+    expect(await store.usage.readUsed(w.ws, at('03T11:30'))).toBe(8);
     // the quota holds across the rollover: 8 of 8 used, a new lookup in the next hour is refused
-    const refused = await countRequest(req(w.ws, w.skId, at('03T12:00'), { quota: 8, enforceQuota: true }));
+    const refused = await store.usage.countRequest(
+      req(w.ws, w.skId, at('03T12:00'), { quota: 8, enforceQuota: true }),
+    );
     expect(refused).toEqual({ counted: false, used: 8 });
-    expect(await countRequest(req(w.ws, w.skId, at('03T12:01')))).toEqual({ counted: true, used: 9 });
+    expect(await store.usage.countRequest(req(w.ws, w.skId, at('03T12:01')))).toEqual({
+      counted: true,
+      used: 9,
+    });
     expectChain(await usageBuckets(w.ws, MONTH), 9);
   });
 
@@ -103,7 +106,7 @@ describe('hour rollover', () => {
           ? req(w.ws, w.pkId, at(`${h.slice(0, 2)}T${h.slice(2)}:59`), q)
           : req(w.ws, w.skId, at(`${next.slice(0, 2)}T${next.slice(2)}:00`), q),
       );
-      const results = await Promise.all(inputs.map((i) => countRequest(i)));
+      const results = await Promise.all(inputs.map((i) => store.usage.countRequest(i)));
       const admitted = results.filter((r) => r.counted);
       expect(admitted).toHaveLength(60);
       // every admitted request saw a distinct month-to-date count 1..60
@@ -113,7 +116,7 @@ describe('hour rollover', () => {
       for (const r of results.filter((x) => !x.counted)) expect(r.used).toBe(60);
       const buckets = await usageBuckets(w.ws, MONTH);
       expectChain(buckets, 60);
-      expect(await readUsed(w.ws, at(`${next.slice(0, 2)}T${next.slice(2)}:30`))).toBe(60);
+      expect(await store.usage.readUsed(w.ws, at(`${next.slice(0, 2)}T${next.slice(2)}:30`))).toBe(60);
     }
   });
 
@@ -123,7 +126,7 @@ describe('hour rollover', () => {
     const hours = ['20T05:59', '20T06:00', '20T07:00'];
     const keys = [w.pkId, w.skId, k3.record.id];
     const inputs = Array.from({ length: 120 }, (_, i) => req(w.ws, keys[i % 3], at(hours[(i >> 1) % 3])));
-    const results = await Promise.all(inputs.map((i) => countRequest(i)));
+    const results = await Promise.all(inputs.map((i) => store.usage.countRequest(i)));
     expect(results.every((r) => r.counted)).toBe(true);
     expect(results.map((r) => r.used).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 120 }, (_, i) => i + 1),
@@ -137,7 +140,7 @@ describe('late writers (clock skew at the hour boundary)', () => {
     const w = await workspaceWithKeys(100);
     await times(2, () => req(w.ws, w.skId, at('07T08:59')));
     await times(1, () => req(w.ws, w.skId, at('07T09:00')));
-    const late = await countRequest(req(w.ws, w.pkId, at('07T08:59')));
+    const late = await store.usage.countRequest(req(w.ws, w.pkId, at('07T08:59')));
     expect(late).toEqual({ counted: true, used: 4 });
     expect(await bucket(w.ws, MONTH, '0708')).toMatchObject({ used: 2, closed: true });
     const h9 = await bucket(w.ws, MONTH, '0709');
@@ -149,11 +152,17 @@ describe('late writers (clock skew at the hour boundary)', () => {
     const w = await workspaceWithKeys(100);
     await times(1, () => req(w.ws, w.skId, at('08T01:00')));
     await times(1, () => req(w.ws, w.skId, at('08T04:00')));
-    expect(await countRequest(req(w.ws, w.pkId, at('08T02:30')))).toEqual({ counted: true, used: 3 });
+    expect(await store.usage.countRequest(req(w.ws, w.pkId, at('08T02:30')))).toEqual({
+      counted: true,
+      used: 3,
+    });
     // and the very first hour of the month, late after a later one opened
     const v = await workspaceWithKeys(100);
     await times(1, () => req(v.ws, v.skId, at('09T05:00')));
-    expect(await countRequest(req(v.ws, v.skId, at('09T04:59')))).toEqual({ counted: true, used: 2 });
+    expect(await store.usage.countRequest(req(v.ws, v.skId, at('09T04:59')))).toEqual({
+      counted: true,
+      used: 2,
+    });
     expect(await bucket(w.ws, MONTH, '0802')).toBeUndefined();
     expect(await bucket(v.ws, MONTH, '0904')).toBeUndefined();
     expectChain(await usageBuckets(w.ws, MONTH), 3);
@@ -177,7 +186,7 @@ describe('gaps and month rollover', () => {
       [`USAGE#${MONTH}#3123`, 10],
     ]);
     expectChain(buckets, 10);
-    const usage = await getMonthUsage(w.ws, MONTH);
+    const usage = await store.usage.getMonthUsage(w.ws, MONTH);
     expect(usage?.used).toBe(10);
     expect(usage?.hourly.get(w.skId)).toEqual([
       { hour: `${MONTH}-01T02:00:00Z`, count: 2 },
@@ -189,15 +198,17 @@ describe('gaps and month rollover', () => {
     const w = await workspaceWithKeys(3);
     const q = { quota: 3, enforceQuota: true };
     await times(3, () => req(w.ws, w.skId, new Date('2033-06-30T23:59:59.000Z'), q));
-    expect((await countRequest(req(w.ws, w.skId, new Date('2033-06-30T23:59:59.500Z'), q))).counted).toBe(
-      false,
-    );
-    expect(await countRequest(req(w.ws, w.skId, new Date('2033-07-01T00:00:00.000Z'), q))).toEqual({
+    expect(
+      (await store.usage.countRequest(req(w.ws, w.skId, new Date('2033-06-30T23:59:59.500Z'), q))).counted,
+    ).toBe(false);
+    expect(
+      await store.usage.countRequest(req(w.ws, w.skId, new Date('2033-07-01T00:00:00.000Z'), q)),
+    ).toEqual({
       counted: true,
       used: 1,
     });
-    expect(await readUsed(w.ws, new Date('2033-06-15T00:00:00Z'))).toBe(3);
-    expect(await readUsed(w.ws, new Date('2033-07-01T00:30:00Z'))).toBe(1);
+    expect(await store.usage.readUsed(w.ws, new Date('2033-06-15T00:00:00Z'))).toBe(3);
+    expect(await store.usage.readUsed(w.ws, new Date('2033-07-01T00:30:00Z'))).toBe(1);
     // month chains are separate: June's last bucket is not closed into July
     expect((await bucket(w.ws, '2033-06', '3023'))?.closed).toBeUndefined();
     expect(await bucket(w.ws, '2033-07', '0100')).toMatchObject({ used: 1 });
@@ -213,7 +224,7 @@ describe('bucket size', () => {
     const worker = async () => {
       while (n < 1000) {
         const i = n++;
-        const r = await countRequest(
+        const r = await store.usage.countRequest(
           req(w.ws, keys[i % 3], new Date(at('12T16:00').getTime() + i * 1000), { enforceQuota: true }),
         );
         expect(r.counted).toBe(true);
@@ -240,36 +251,10 @@ describe('bounded', () => {
         Item: { ...key, used: 4, closed: true, closed_into: key.sk },
       }),
     );
-    await expect(countRequest(req(w.ws, w.skId, at('15T03:00')))).rejects.toMatchObject({
+    await expect(store.usage.countRequest(req(w.ws, w.skId, at('15T03:00')))).rejects.toMatchObject({
       code: 'unavailable',
       status: 503,
     });
     expect(await bucket(w.ws, MONTH, '1503')).toMatchObject({ used: 4 });
-  });
-});
-
-describe('upgrade from the month item', () => {
-  it('a legacy month item is the month first bucket: its count is carried and its hours read', async () => {
-    const w = await workspaceWithKeys(100);
-    await dynamo().send(
-      new PutCommand({
-        TableName: config().tableName,
-        Item: {
-          pk: pk.workspace(w.ws),
-          sk: sk.usageMonth(MONTH),
-          used: 7,
-          [`h_${w.skId}_0105`]: 7,
-          [`lu_${w.skId}`]: at('01T05:10').toISOString(),
-        },
-      }),
-    );
-    expect(await readUsed(w.ws, at('02T00:00'))).toBe(7);
-    expect(await countRequest(req(w.ws, w.skId, at('02T03:00')))).toEqual({ counted: true, used: 8 });
-    const usage = await getMonthUsage(w.ws, MONTH);
-    expect(usage?.used).toBe(8);
-    expect(usage?.hourly.get(w.skId)).toEqual([
-      { hour: `${MONTH}-01T05:00:00Z`, count: 7 },
-      { hour: `${MONTH}-02T03:00:00Z`, count: 1 },
-    ]);
   });
 });

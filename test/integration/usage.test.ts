@@ -4,13 +4,10 @@
  * avatar path's own counter (store/usage.ts countRequest), at chosen instants.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { hashKey } from '../../lambdas/core/keys';
-import { resetKeyCache } from '../../lambdas/shared/auth';
-import { dynamo } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
+import { hashKey } from '../../lambdas/core/keys/format';
 import { pk, sk } from '../../lambdas/store/schema';
-import { countRequest } from '../../lambdas/store/usage';
 import { call } from '../support/admin-events';
+import { config, dynamo, store, testRuntime } from '../support/runtime';
 
 const thisMonth = new Date().toISOString().slice(0, 7);
 const prevMonth = (() => {
@@ -23,7 +20,7 @@ const keys: Record<string, { id: string; key: string }> = {};
 
 async function count(keyName: string, at: string, n: number) {
   for (let i = 0; i < n; i++) {
-    const r = await countRequest({
+    const r = await store.usage.countRequest({
       workspaceId: ws,
       keyId: keys[keyName].id,
       now: new Date(at),
@@ -174,7 +171,7 @@ describe('GET /v1/admin/workspaces/{ws}/usage', () => {
 });
 
 describe('GET /v1/usage', () => {
-  beforeEach(() => resetKeyCache());
+  beforeEach(() => testRuntime.keyCache.clear());
 
   it('answers a secret key with its own workspace usage, same shape as the admin route', async () => {
     const r = await call('GET', '/v1/usage', { headers: { 'x-api-key': keys.new.key } });
@@ -224,7 +221,7 @@ describe('GET /v1/usage', () => {
     });
     expect((await call('GET', '/v1/usage', { headers: { 'x-api-key': k.body.key } })).status).toBe(200);
     await call('DELETE', `/v1/admin/workspaces/${w.body.id}/keys/${k.body.id}`);
-    resetKeyCache();
+    testRuntime.keyCache.clear();
     const r = await call('GET', '/v1/usage', { headers: { 'x-api-key': k.body.key } });
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('invalid_key');
@@ -243,7 +240,7 @@ describe('GET /v1/usage', () => {
       body: { type: 'secret', name: 'k' },
     });
     // a bucket from before the key existed that names it (cannot happen for real): not read
-    const r = await countRequest({
+    const r = await store.usage.countRequest({
       workspaceId: w.body.id,
       keyId: k.body.id,
       now: new Date(`${prevMonth}-10T08:00:00Z`),

@@ -1,9 +1,12 @@
 /**
  * Build API Gateway payload-v2 events for the management handlers and call them in-process,
- * resolving the handler from the ONE route table (lib/routes.ts) exactly as the gateway does.
+ * resolving the handler from the ONE route table (lambdas/routes.ts) exactly as the gateway does.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { matchRoute, type Route } from '../../lib/routes';
+import { matchRoute, type Route } from '../../lambdas/routes';
+import { testRuntime } from './runtime';
+
+const built = new Map<string, (e: unknown, c: unknown) => Promise<unknown>>();
 
 export interface CallOptions {
   body?: unknown;
@@ -67,10 +70,15 @@ const context = { awsRequestId: 'ctx', functionName: 'test' } as unknown as Cont
 export async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
   const m = matchRoute(method, path);
   if (!m || !('route' in m)) throw new Error(`no route for ${method} ${path}`);
-  // require (not import()): jest runs CommonJS; the module registry caches each handler once
+  // require (not import()): jest runs CommonJS; each handler is built once over the test runtime
   const mod = require(`../../lambdas/${m.route.handler}/handler`);
+  let fn = built.get(m.route.handler);
+  if (!fn) {
+    fn = mod.createHandler(testRuntime) as (e: unknown, c: unknown) => Promise<unknown>;
+    built.set(m.route.handler, fn);
+  }
   const event = buildEvent(m.route, path, m.pathParameters, opts);
-  const res = await mod.handler(event, context);
+  const res = (await fn(event, context)) as Awaited<ReturnType<typeof mod.handler>>;
   const raw = typeof res.body === 'string' ? res.body : '';
   let body: unknown;
   try {

@@ -1,24 +1,21 @@
 /** Workspaces and keys for the avatar tests, created through the real store (DynamoDB Local). */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { KeyType } from '../../lambdas/core/keys';
-import { dynamo } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
-import { createKey } from '../../lambdas/store/keys';
+import type { KeyType } from '../../lambdas/core/keys/format';
 import { pk, sk } from '../../lambdas/store/schema';
-import { createWorkspace } from '../../lambdas/store/workspaces';
+import { config, dynamo, store } from './runtime';
 
 export async function workspaceWithKeys(
   quota: number,
   domains: string[] = ['app.example.com', 'localhost'],
 ): Promise<{ ws: string; pk: string; sk: string; pkId: string; skId: string }> {
-  const ws = await createWorkspace({ name: 'test', monthly_quota: quota });
-  const p = await createKey({
+  const ws = await store.workspaces.createWorkspace({ name: 'test', monthly_quota: quota });
+  const p = await store.keys.createKey({
     workspace_id: ws.id,
     type: 'publishable',
     name: 'web',
     allowed_domains: domains,
   });
-  const s = await createKey({
+  const s = await store.keys.createKey({
     workspace_id: ws.id,
     type: 'secret',
     name: 'server',
@@ -28,7 +25,7 @@ export async function workspaceWithKeys(
 }
 
 export async function newKey(ws: string, type: KeyType, domains: string[] = ['app.example.com']) {
-  return createKey({ workspace_id: ws, type, name: type, allowed_domains: domains });
+  return store.keys.createKey({ workspace_id: ws, type, name: type, allowed_domains: domains });
 }
 
 /** Every usage item of a workspace-month (its root, then its hour buckets), raw, oldest first. */

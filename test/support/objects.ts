@@ -1,8 +1,7 @@
 /** Read back what the photo pipeline stored in the local bucket (s3rver). */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../../lambdas/shared/clients';
-import { config } from '../../lambdas/shared/config';
 import { CDN } from './avatar-fixtures';
+import { config, s3Client } from './runtime';
 
 export interface StoredObject {
   body: Buffer;

@@ -31,7 +31,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { resetConfig } from '../../lambdas/shared/config';
+import { coldStart } from './runtime';
 
 export interface Provider {
   origin: string;
@@ -268,19 +268,17 @@ export async function startProvider(): Promise<Provider> {
 }
 
 /**
- * Jest hooks for a test file: start the stand-in before its tests with AVTRZ_UPSTREAM_URL (and
- * `env`) pointing at it, then close it and remove the variables. Returns the running provider.
+ * Jest hooks for a test file: start the stand-in before its tests and cold-start the test runtime
+ * with AVTRZ_UPSTREAM_URL (and `env`) pointing at it; afterwards close it and start cold again. Returns the running provider.
  */
 export function useProvider(env: Record<string, string> = {}): () => Provider {
   let p: Provider | undefined;
   beforeAll(async () => {
     p = await startProvider();
-    Object.assign(process.env, { ...env, AVTRZ_UPSTREAM_URL: p.template });
-    resetConfig();
+    coldStart({ env: { ...env, AVTRZ_UPSTREAM_URL: p.template } });
   });
   afterAll(async () => {
-    for (const name of ['AVTRZ_UPSTREAM_URL', ...Object.keys(env)]) delete process.env[name];
-    resetConfig();
+    coldStart();
     await p?.close();
   });
   return () => {

@@ -1,32 +1,34 @@
 /**
  * Jest hooks for a describe block: the photo resolver as a Lambda behind the local gateway's
  * Invoke API (AWS_ENDPOINT_URL_LAMBDA, AVTRZ_RESOLVER_FUNCTION), the path a deployed stack takes
- * instead of the in-process fallback. Both variables are put back as they were afterwards.
+ * instead of the in-process fallback. The test runtime is cold-started with both variables, and again without them afterwards.
  */
 import type http from 'node:http';
-import { resetConfig } from '../../lambdas/shared/config';
 import { closeServer, createGateway, listen } from '../../lib/local/gateway';
+import { coldStart, testRuntime } from './runtime';
 
 export const RESOLVER_FUNCTION = 'avtrz-resolver';
-const VARS = ['AWS_ENDPOINT_URL_LAMBDA', 'AVTRZ_RESOLVER_FUNCTION'] as const;
 
 export function useResolverLambda(): void {
   let gateway: http.Server | undefined;
-  const before = new Map<string, string | undefined>();
+  let env: Record<string, string | undefined> = {};
   beforeAll(async () => {
-    for (const name of VARS) before.set(name, process.env[name]);
-    gateway = createGateway({ adminToken: 'unused-admin-token', isReady: () => true });
+    // the resolver function runs over the same runtime as the test's handlers (one process)
+    gateway = createGateway({
+      adminToken: 'unused-admin-token',
+      isReady: () => true,
+      runtime: () => testRuntime,
+    });
     const port = await listen(gateway, 0, 'Lambda Invoke API');
-    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${port}`;
-    process.env.AVTRZ_RESOLVER_FUNCTION = RESOLVER_FUNCTION;
-    resetConfig();
+    env = {
+      ...testRuntime.env,
+      AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${port}`,
+      AVTRZ_RESOLVER_FUNCTION: RESOLVER_FUNCTION,
+    };
+    coldStart({ env });
   });
   afterAll(async () => {
-    for (const [name, value] of before) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    resetConfig();
+    coldStart();
     if (gateway) await closeServer(gateway);
   });
 }

@@ -8,14 +8,9 @@ import {
 } from '../../lambdas/core/admin-validation';
 import { normaliseDomainEntry } from '../../lambdas/core/domains';
 import { AvtrzError } from '../../lambdas/core/errors';
-import {
-  foldBuckets,
-  hourlyByKey,
-  keyStatus,
-  keyView,
-  parseMonth,
-  shapeUsage,
-} from '../../lambdas/core/usage-shape';
+import { keyStatus } from '../../lambdas/core/keys/status';
+import { keyView } from '../../lambdas/core/keys/view';
+import { foldBuckets, parseMonth, shapeUsage } from '../../lambdas/core/usage';
 
 function errOf(fn: () => unknown): AvtrzError {
   try {
@@ -117,25 +112,16 @@ describe('usage shaping', () => {
     expect('last_used_at' in keyView(rec, now)).toBe(false);
   });
 
-  it('parses legacy hourly attributes, ignoring others (lu_, last_req, zero counts)', () => {
-    const item = {
-      used: 9,
-      last_req: 'uuid',
-      h_key_a_0109: 2,
-      h_key_a_0100: 3,
-      h_key_b_2823: 4,
-      h_key_b_2822: 0,
-      lu_key_a: '2026-11-01T09:59:00.000Z',
-    };
-    expect(hourlyByKey(item, '2026-11').get('key_a')).toEqual([
-      { hour: '2026-11-01T00:00:00Z', count: 3 },
-      { hour: '2026-11-01T09:00:00Z', count: 2 },
-    ]);
-    expect(hourlyByKey(item, '2026-11').get('key_b')).toEqual([{ hour: '2026-11-28T23:00:00Z', count: 4 }]);
+  it('shapes the usage answer: every key oldest first, its hours summed, its status', () => {
     const u = shapeUsage({
       workspace: { id: 'ws_a', monthly_quota: 100 },
       month: '2026-11',
-      usage: foldBuckets([{ sk: 'USAGE#2026-11', ...item }], '2026-11'),
+      usage: foldBuckets([
+        { hour: '2026-11-01T00:00:00Z', used: 3, keyCounts: { key_a: 3 } },
+        { hour: '2026-11-01T09:00:00Z', used: 5, keyCounts: { key_a: 2 } },
+        { hour: '2026-11-28T22:00:00Z', used: 5, keyCounts: { key_b: 0 } },
+        { hour: '2026-11-28T23:00:00Z', used: 9, keyCounts: { key_b: 4 } },
+      ]),
       keys: [
         { ...base, id: 'key_b', created_at: '2026-11-02T00:00:00Z' },
         { ...base, id: 'key_a', created_at: '2026-11-01T00:00:00Z' },
@@ -149,15 +135,16 @@ describe('usage shaping', () => {
       ['key_b', 4, 'active'],
       ['key_c', 0, 'revoked'],
     ]);
+    expect(u.keys[1].hourly).toEqual([{ hour: '2026-11-28T23:00:00Z', count: 4 }]);
   });
 
-  it('folds hour buckets: used from the latest bucket, k_ counts per bucket hour, legacy month item first', () => {
-    const items = [
-      { sk: 'USAGE#2026-11#0210', used: 12, k_key_a: 2, k_key_b: 1, lu_key_a: 'x', closed: true },
-      { sk: 'USAGE#2026-11', used: 9, h_key_a_0209: 4, h_key_a_0210: 1, closed: true },
-      { sk: 'USAGE#2026-11#0301', used: 13, k_key_b: 1, last_req: 'uuid' },
-    ];
-    const u = foldBuckets(items, '2026-11');
+  it('folds hour buckets: used from the latest bucket, key counts per bucket hour, the root counts nothing', () => {
+    const u = foldBuckets([
+      { hour: undefined, used: 0, keyCounts: {} },
+      { hour: '2026-11-02T09:00:00Z', used: 4, keyCounts: { key_a: 4 } },
+      { hour: '2026-11-02T10:00:00Z', used: 12, keyCounts: { key_a: 3, key_b: 1 } },
+      { hour: '2026-11-03T01:00:00Z', used: 13, keyCounts: { key_b: 1 } },
+    ]);
     expect(u?.used).toBe(13);
     expect(u?.hourly.get('key_a')).toEqual([
       { hour: '2026-11-02T09:00:00Z', count: 4 },
@@ -167,7 +154,7 @@ describe('usage shaping', () => {
       { hour: '2026-11-02T10:00:00Z', count: 1 },
       { hour: '2026-11-03T01:00:00Z', count: 1 },
     ]);
-    expect(foldBuckets([], '2026-11')).toBeUndefined();
+    expect(foldBuckets([])).toBeUndefined();
   });
 
   it('month parameter', () => {

@@ -5,7 +5,7 @@
  * `a,sk_live_…`; keys are base62 and never contain a comma.
  */
 import { type AuthDeps, authenticateWith, SECRET_IN_QUERY_MESSAGE } from '../../lambdas/core/auth';
-import { generateKey, hashKey } from '../../lambdas/core/keys';
+import { generateKey, hashKey } from '../../lambdas/core/keys/format';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const secret = generateKey('secret');

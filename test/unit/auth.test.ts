@@ -3,8 +3,8 @@
  * test/integration/avatar-auth.test.ts against DynamoDB Local).
  */
 import { type AuthDeps, authenticateWith, type KeyPrincipal } from '../../lambdas/core/auth';
-import { TtlCache } from '../../lambdas/core/keycache';
-import { generateKey, hashKey } from '../../lambdas/core/keys';
+import { generateKey, hashKey } from '../../lambdas/core/keys/format';
+import { TtlCache } from '../../lambdas/core/ttl-cache';
 
 const now = new Date('2026-11-28T12:00:00Z');
 

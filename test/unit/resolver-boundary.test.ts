@@ -1,6 +1,6 @@
 /**
  * The resolver (sharp, the guarded fetcher) is its own Lambda: the functions that call it reach
- * it only through lambdas/shared/resolver-client.ts, whose in-process fallback path is not a
+ * it only through lambdas/store/resolver-lambda.ts, whose in-process fallback path is not a
  * literal. So no module under lambdas/resolver/ may end up in their bundles; the initials object
  * they store when the resolver is unreachable comes from lambdas/store/initials.ts.
  */
@@ -29,7 +29,7 @@ test.each(['lambdas/avatar/handler.ts', 'lambdas/batch/handler.ts'])(
   '%s bundles nothing from lambdas/resolver/, and its own initials fallback',
   async (entry) => {
     const modules = await bundledModules(entry);
-    expect(modules).toContain('lambdas/shared/resolver-client.ts');
+    expect(modules).toContain('lambdas/store/resolver-lambda.ts');
     expect(modules).toContain('lambdas/store/initials.ts');
     expect(modules.filter((m) => m.startsWith('lambdas/resolver/'))).toEqual([]);
   },

@@ -2,10 +2,10 @@
  * The 302 target. Built only from the configured CDN base plus validated parts (hex id, a
  * token-shaped version, a snapped size, an enum format): no input can change the host.
  */
-import { ID_RE } from '../core/hmac';
-import type { AvatarRecord } from '../core/records';
-import type { Format } from '../core/size';
-import { s3Key } from '../store/schema';
+import { s3Key } from './object-keys';
+import { ID_RE } from './profile-id';
+import type { AvatarRecord } from './records';
+import type { Format } from './size';
 
 const VERSION_RE = /^[A-Za-z0-9_-]{1,64}$/;
 

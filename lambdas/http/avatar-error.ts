@@ -5,7 +5,8 @@
 import type { AvtrzError } from '../core/errors';
 import { normaliseLinkedinUrl, slugOf } from '../core/profile';
 import { initialsSvgForSlug, SVG_CSP, silhouetteSvg } from '../core/svg';
-import { type HttpEvent, type HttpResult, header, jsonError } from '../shared/http';
+import { type HttpEvent, header } from './request';
+import { type HttpResult, jsonError } from './responses';
 
 /** JSON unless the request looks like an image load; `?debug=1` or Accept: application/json force JSON. */
 export function wantsImage(event: HttpEvent): boolean {

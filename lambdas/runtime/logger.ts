@@ -2,7 +2,6 @@
  * One structured logger: JSON lines on stdout (CloudWatch in AWS). API keys are never logged:
  * fields with sensitive names are dropped and key-shaped strings are masked wherever they appear.
  */
-type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SENSITIVE = /^(key|api_key|x-api-key|authorization|secret|token|hmac.*)$/i;
 const KEY_SHAPE = /\b([ps]k)_[A-Za-z0-9_]{6,}/g;
@@ -31,33 +30,49 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-/** Where lines go; tests may swap it to capture output. */
-export const sink = { write: (line: string) => process.stdout.write(line) };
+export type Level = 'debug' | 'info' | 'warn' | 'error';
 
-export function createLogger(base: Record<string, unknown> = {}, level: Level = envLevel()): Logger {
+export interface LoggerOptions {
+  /** fields on every line */
+  base?: Record<string, unknown>;
+  level?: Level;
+  /** where lines go: stdout (CloudWatch in AWS) unless a runtime is given another sink */
+  sink?: (line: string) => void;
+  /** the runtime's clock, for the `time` field */
+  clock?: () => Date;
+}
+
+const stdout = (line: string) => {
+  process.stdout.write(line);
+};
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const base = opts.base ?? {};
+  const level = opts.level ?? 'info';
+  const sink = opts.sink ?? stdout;
+  const clock = opts.clock ?? (() => new Date());
   const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const rec = {
       level: lvl,
-      time: new Date().toISOString(),
+      time: clock().toISOString(),
       msg: redact(msg),
       ...base,
       ...(redact(fields ?? {}) as object),
     };
-    sink.write(`${JSON.stringify(rec)}\n`);
+    sink(`${JSON.stringify(rec)}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (f) => createLogger({ ...base, ...(redact(f) as object) }, level),
+    child: (f) => createLogger({ ...opts, base: { ...base, ...(redact(f) as object) } }),
   };
 }
 
-function envLevel(): Level {
-  const l = process.env.AVTRZ_LOG_LEVEL as Level | undefined;
+/** AVTRZ_LOG_LEVEL, default info (an unknown value is info too: the logger must never fail). */
+export function levelFrom(env: Record<string, string | undefined>): Level {
+  const l = env.AVTRZ_LOG_LEVEL as Level | undefined;
   return l && l in ORDER ? l : 'info';
 }
-
-export const logger = createLogger({ service: 'avtrz' });

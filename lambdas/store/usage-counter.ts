@@ -8,8 +8,7 @@
  * Opening an hour (the first request of the hour finds no bucket): the month's latest bucket P is
  * closed into the new bucket H (conditional: a bucket is closed into exactly one successor), then
  * H is created with P's final `used` (nothing lands on a closed bucket, so that value is final).
- * The month's chain starts at a root item (sk=USAGE#<YYYY-MM>, used 0, never counted into; a
- * legacy month item is that root), so openers of different hours serialise on it too. Every
+ * The month's chain starts at a root item (sk=USAGE#<YYYY-MM>, used 0, never counted into), so openers of different hours serialise on it too. Every
  * bucket of a month is therefore one chain and `used` of its latest bucket is the month's count. A late writer (clock skew at the hour boundary) that meets a closed bucket follows
  * `closed_into`; one whose hour has no bucket while a later one exists writes to the later one.
  *
@@ -23,48 +22,42 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CountInput, CountResult } from '../app/ports';
 import { AvtrzError } from '../core/errors';
 import { usageSlot } from '../core/quota';
-import { dynamo } from '../shared/clients';
-import { config } from '../shared/config';
 import { conditionFailedItem, isConditionFailure } from './conditions';
+import type { StoreContext } from './context';
 import { pk, sk, usageAttr } from './schema';
-
-export interface CountInput {
-  workspaceId: string;
-  keyId: string;
-  now: Date;
-  /** workspace monthly quota */
-  quota: number;
-  /** true for a new lookup: refuse at the quota */
-  enforceQuota: boolean;
-  /** idempotency token; a fresh one per logical request (tests may pass their own) */
-  token?: string;
-}
-
-export type CountResult = { counted: true; used: number } | { counted: false; used: number };
 
 /** write attempts per request (the usual hour opening needs 2; races at the boundary a few more) */
 const MAX_ROUNDS = 6;
 
-export async function countRequest(input: CountInput): Promise<CountResult> {
+export async function countRequest(ctx: StoreContext, input: CountInput): Promise<CountResult> {
   // a new bucket starts at the month's count, which can already be 0 >= a zero quota
   if (input.enforceQuota && input.quota <= 0) return { counted: false, used: 0 };
   const { month, dayHour } = usageSlot(input.now);
   const token = input.token ?? randomUUID();
   let target = sk.usageBucket(month, dayHour);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const r = await hit(input, target, token);
+    const r = await countOnBucket(ctx, input, target, token);
     if (r.kind === 'done') return r.result;
-    target = r.kind === 'closed' ? r.into : await openBucket(input.workspaceId, month, target);
+    target = r.kind === 'closed' ? r.into : await openBucket(ctx, input.workspaceId, month, target);
   }
   throw new AvtrzError('unavailable', 'The usage counter is contended; retry shortly.');
 }
 
-type Hit = { kind: 'done'; result: CountResult } | { kind: 'missing' } | { kind: 'closed'; into: string };
+type BucketWrite =
+  | { kind: 'done'; result: CountResult }
+  | { kind: 'missing' }
+  | { kind: 'closed'; into: string };
 
 /** The hot path: one conditional UpdateItem on one bucket. */
-async function hit(input: CountInput, bucketSk: string, token: string): Promise<Hit> {
+async function countOnBucket(
+  ctx: StoreContext,
+  input: CountInput,
+  bucketSk: string,
+  token: string,
+): Promise<BucketWrite> {
   const notRetried = '(attribute_not_exists(#lr) OR #lr <> :rid)';
   const open = 'attribute_exists(#used) AND attribute_not_exists(#closed)';
   const cond = input.enforceQuota
@@ -73,9 +66,9 @@ async function hit(input: CountInput, bucketSk: string, token: string): Promise<
   const values: Record<string, unknown> = { ':one': 1, ':now': input.now.toISOString(), ':rid': token };
   if (input.enforceQuota) values[':quota'] = input.quota;
   try {
-    const out = await dynamo().send(
+    const out = await ctx.dynamo().send(
       new UpdateCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Key: { pk: pk.workspace(input.workspaceId), sk: bucketSk },
         UpdateExpression: 'ADD #used :one, #k :one SET #lu = :now, #lr = :rid',
         ConditionExpression: cond,
@@ -108,39 +101,40 @@ async function hit(input: CountInput, bucketSk: string, token: string): Promise<
  * Make sure the hour bucket `h` exists and return the bucket the request should be written to:
  * `h`, or a later bucket when `h` is late (a later one is already open or chosen).
  */
-async function openBucket(workspaceId: string, month: string, h: string): Promise<string> {
-  let latest = await latestBucket(workspaceId, month, true);
+async function openBucket(ctx: StoreContext, workspaceId: string, month: string, h: string): Promise<string> {
+  let latest = await latestBucket(ctx, workspaceId, month, true);
   if (!latest) {
     // the month's first bucket: racing openers of different hours would each start a chain at 0,
-    // so every month's chain starts at one root (sk=USAGE#<YYYY-MM>, the legacy month item's key)
+    // so every month's chain starts at one root (sk=USAGE#<YYYY-MM>)
     // that they all have to close, one of them successfully
-    await putBucket(workspaceId, sk.usageMonth(month), 0);
-    latest = await latestBucket(workspaceId, month, true);
+    await putBucket(ctx, workspaceId, sk.usageMonth(month), 0);
+    latest = await latestBucket(ctx, workspaceId, month, true);
     if (!latest) throw new AvtrzError('unavailable', 'Usage bucket missing.');
   }
   if (latest.sk >= h) return latest.sk;
-  const closed = await closeInto(workspaceId, latest.sk, h);
+  const closed = await closeInto(ctx, workspaceId, latest.sk, h);
   if (closed.into !== h) {
     if (closed.into > h) return closed.into;
     // another opener closed `latest` into an earlier bucket it has not created yet: create it
     // (from latest's final count, as its opener does), then open `h` after it
-    await putBucket(workspaceId, closed.into, closed.used);
+    await putBucket(ctx, workspaceId, closed.into, closed.used);
     return h;
   }
-  await putBucket(workspaceId, h, closed.used);
+  await putBucket(ctx, workspaceId, h, closed.used);
   return h;
 }
 
 /** Close a bucket into `h` (idempotent); reports the successor it is closed into and its final count. */
 async function closeInto(
+  ctx: StoreContext,
   workspaceId: string,
   bucketSk: string,
   h: string,
 ): Promise<{ into: string; used: number }> {
   try {
-    const out = await dynamo().send(
+    const out = await ctx.dynamo().send(
       new UpdateCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Key: { pk: pk.workspace(workspaceId), sk: bucketSk },
         UpdateExpression: 'SET #closed = :t, #into = :h',
         ConditionExpression: 'attribute_exists(#used) AND (attribute_not_exists(#closed) OR #into = :h)',
@@ -164,11 +158,16 @@ async function closeInto(
   }
 }
 
-async function putBucket(workspaceId: string, bucketSk: string, used: number): Promise<void> {
+async function putBucket(
+  ctx: StoreContext,
+  workspaceId: string,
+  bucketSk: string,
+  used: number,
+): Promise<void> {
   try {
-    await dynamo().send(
+    await ctx.dynamo().send(
       new PutCommand({
-        TableName: config().tableName,
+        TableName: ctx.tableName,
         Item: { pk: pk.workspace(workspaceId), sk: bucketSk, [usageAttr.used]: used },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -184,15 +183,16 @@ interface BucketHead {
   used: number;
 }
 
-/** The month's latest bucket (a legacy month item sorts before the month's buckets). */
+/** The month's latest bucket (the root sorts before the month's buckets). */
 async function latestBucket(
+  ctx: StoreContext,
   workspaceId: string,
   month: string,
   consistent: boolean,
 ): Promise<BucketHead | undefined> {
-  const out = await dynamo().send(
+  const out = await ctx.dynamo().send(
     new QueryCommand({
-      TableName: config().tableName,
+      TableName: ctx.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
       ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.usageMonth(month) },
       ExpressionAttributeNames: { '#used': usageAttr.used },
@@ -207,8 +207,8 @@ async function latestBucket(
 }
 
 /** The workspace's count for the month of `now` (no write): for x-quota-* on uncounted answers. */
-export async function readUsed(workspaceId: string, now: Date): Promise<number> {
-  return (await latestBucket(workspaceId, usageSlot(now).month, false))?.used ?? 0;
+export async function readUsed(ctx: StoreContext, workspaceId: string, now: Date): Promise<number> {
+  return (await latestBucket(ctx, workspaceId, usageSlot(now).month, false))?.used ?? 0;
 }
 
 /** The exception's Item is not unmarshalled by the document client: read {N}/{S}/{BOOL} or plain values. */

@@ -1,10 +1,10 @@
 /**
- * Each variable is required where it is used. The HMAC secret is read only by the functions that name objects (lib/routes.ts
- * access.hmacSecret). The others start without it; a function that needs it and lacks it fails
- * with the variable named, on first use.
+ * Each variable is required where it is used. The HMAC secret is read only by the functions that
+ * name objects (lambdas/routes.ts access.hmacSecret). The others start without it; a function that
+ * needs it and lacks it fails with the variable named, on first use.
  */
-import { loadConfig, resetConfig } from '../../lambdas/shared/config';
-import { hmacSecret, resetHmacSecret } from '../../lambdas/shared/secret';
+import { createRuntime } from '../../../lambdas/runtime';
+import { loadConfig } from '../../../lambdas/runtime/config';
 
 const base = { AVTRZ_TABLE: 't', AVTRZ_BUCKET: 'b', AVTRZ_CDN_URL: 'https://cdn.example' };
 
@@ -19,23 +19,12 @@ test('a short AVTRZ_HMAC_SECRET is still refused at load', () => {
 });
 
 test('hmacSecret() without either variable fails naming them', async () => {
-  const saved = { s: process.env.AVTRZ_HMAC_SECRET, a: process.env.AVTRZ_HMAC_SECRET_ARN };
-  delete process.env.AVTRZ_HMAC_SECRET;
-  delete process.env.AVTRZ_HMAC_SECRET_ARN;
-  resetConfig();
-  resetHmacSecret();
-  try {
-    await expect(hmacSecret()).rejects.toThrow(/AVTRZ_HMAC_SECRET or AVTRZ_HMAC_SECRET_ARN/);
-  } finally {
-    if (saved.s !== undefined) process.env.AVTRZ_HMAC_SECRET = saved.s;
-    if (saved.a !== undefined) process.env.AVTRZ_HMAC_SECRET_ARN = saved.a;
-    resetConfig();
-    resetHmacSecret();
-  }
+  const rt = createRuntime({ env: { ...base } });
+  await expect(rt.hmacSecret()).rejects.toThrow(/AVTRZ_HMAC_SECRET or AVTRZ_HMAC_SECRET_ARN/);
 });
 
 test('each variable is required only when read: a function without a bucket loads and runs', () => {
-  // the usage and admin functions get AVTRZ_TABLE but no AVTRZ_BUCKET (lib/routes.ts access)
+  // the usage and admin functions get AVTRZ_TABLE but no AVTRZ_BUCKET (lambdas/routes.ts access)
   const c = loadConfig({ AVTRZ_TABLE: 't', AVTRZ_CDN_URL: 'https://cdn.example' });
   expect(c.tableName).toBe('t');
   expect(() => c.bucketName).toThrow('Missing required environment variable AVTRZ_BUCKET');

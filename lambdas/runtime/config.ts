@@ -1,10 +1,10 @@
 /**
- * The ONE config module, read once at cold start. A malformed variable fails fast with a message
+ * The ONE config module, read once per runtime (runtime/index.ts: at the first use after a cold start). A malformed variable fails fast with a message
  * naming it. A variable is required only where it is used: each function gets from the stack
  * only what its route's access needs (the usage and admin functions have no bucket, the fallback
  * has nothing), so `tableName`, `bucketName` and `cdnUrl` throw ConfigError naming the variable
  * when read without it, not when the config loads. Local mode changes only where clients point (AWS_ENDPOINT_URL_*),
- * never what the handlers decide. AVTRZ_LOG_LEVEL is read by shared/logger.ts alone: the logger
+ * never what the handlers decide. AVTRZ_LOG_LEVEL is read by the runtime's logger alone: the logger
  * must work before (and to report) a config error.
  */
 export interface Config {
@@ -62,8 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     urlVar('AVTRZ_UPSTREAM_URL', upstream.replace('{profile}', 'x'));
     if (!upstream.includes('{profile}')) throw new ConfigError('AVTRZ_UPSTREAM_URL must contain {profile}');
   }
-  // optional here: only the functions that name objects get the secret (lib/routes.ts
-  // access.hmacSecret); shared/secret.ts fails with this message where it is needed
+  // optional here: only the functions that name objects get the secret (lambdas/routes.ts
+  // access.hmacSecret); runtime/secret.ts fails with this message where it is needed
   const hmacSecret = env.AVTRZ_HMAC_SECRET || undefined;
   const hmacSecretArn = env.AVTRZ_HMAC_SECRET_ARN || undefined;
   if (hmacSecret && hmacSecret.length < 16)
@@ -91,14 +91,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hmacSecretArn,
     s3ForcePathStyle: env.AVTRZ_S3_FORCE_PATH_STYLE === '1',
   };
-}
-
-let cached: Config | undefined;
-/** Cold-start config; tests may call `resetConfig()` after changing process.env. */
-export function config(): Config {
-  if (!cached) cached = loadConfig();
-  return cached;
-}
-export function resetConfig(): void {
-  cached = undefined;
 }

@@ -5,16 +5,19 @@
  */
 import { AvtrzError } from '../core/errors';
 import { quotaHeaders } from '../core/quota';
-import { readUsed } from '../store/usage';
+import type { AppDeps } from './ports';
+
+type QuotaDeps = Pick<AppDeps, 'store'>;
 
 /** The headers for the current month, or {} when the usage read fails. */
 export async function currentQuotaHeaders(
+  deps: QuotaDeps,
   workspaceId: string,
   limit: number,
   now: Date,
 ): Promise<Record<string, string>> {
   try {
-    return quotaHeaders({ limit, used: await readUsed(workspaceId, now) }, now);
+    return quotaHeaders({ limit, used: await deps.store.usage.readUsed(workspaceId, now) }, now);
   } catch {
     return {};
   }
@@ -22,12 +25,13 @@ export async function currentQuotaHeaders(
 
 /** An AvtrzError refusing an authorised request, with the x-quota-* headers added. */
 export async function withQuotaHeaders(
+  deps: QuotaDeps,
   e: unknown,
   workspaceId: string,
   limit: number,
   now: Date,
 ): Promise<unknown> {
   if (!(e instanceof AvtrzError)) return e;
-  const quota = await currentQuotaHeaders(workspaceId, limit, now);
+  const quota = await currentQuotaHeaders(deps, workspaceId, limit, now);
   return new AvtrzError(e.code, e.message, e.param, { ...e.headers, ...quota });
 }

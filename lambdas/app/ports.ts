@@ -1,0 +1,143 @@
+/**
+ * What the use cases need from the outside world, as interfaces. lambdas/store implements the
+ * stores and the resolver port, lambdas/runtime the rest (clock, logger, caches, secret); the use
+ * cases import neither, so they can be read and tested without AWS.
+ */
+import type { KeyPrincipal } from '../core/auth';
+import type { KeyType } from '../core/keys/format';
+import type { AvatarRecord, KeyRecord, WorkspaceRecord } from '../core/records';
+import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
+import type { TtlCache } from '../core/ttl-cache';
+import type { MonthUsage } from '../core/usage';
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface NewKeyFields {
+  workspace_id: string;
+  type: KeyType;
+  name: string;
+  allowed_domains: string[];
+}
+
+export type RollResult =
+  | { ok: true; previous: KeyRecord; record: KeyRecord; key: string }
+  | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
+
+export interface KeyStore {
+  /** the auth item and the pointer item in one transaction; the full key exists only in the answer */
+  createKey(input: NewKeyFields): Promise<{ record: KeyRecord; key: string }>;
+  getKeyByHash(hash: string): Promise<KeyRecord | undefined>;
+  /** flag a secret key seen in a URL (first time only); false for an unknown key */
+  markExposed(hash: string, at: string): Promise<boolean>;
+  getKey(workspaceId: string, keyId: string): Promise<KeyRecord | undefined>;
+  listKeys(workspaceId: string): Promise<KeyRecord[]>;
+  updateKey(
+    workspaceId: string,
+    keyId: string,
+    patch: { name?: string; allowed_domains?: string[] },
+  ): Promise<KeyRecord | undefined>;
+  revokeKey(workspaceId: string, keyId: string): Promise<KeyRecord | undefined>;
+  rollKey(workspaceId: string, keyId: string, overlapSeconds: number, now: Date): Promise<RollResult>;
+}
+
+export interface WorkspaceStore {
+  createWorkspace(input: { name: string; monthly_quota: number }): Promise<WorkspaceRecord>;
+  getWorkspace(id: string, opts?: { consistent?: boolean }): Promise<WorkspaceRecord | undefined>;
+  updateWorkspace(
+    id: string,
+    patch: { name?: string; monthly_quota?: number },
+  ): Promise<WorkspaceRecord | undefined>;
+}
+
+export interface CountInput {
+  workspaceId: string;
+  keyId: string;
+  now: Date;
+  /** workspace monthly quota */
+  quota: number;
+  /** true for a new lookup: refuse at the quota */
+  enforceQuota: boolean;
+  /** idempotency token; a fresh one per logical request (tests may pass their own) */
+  token?: string;
+}
+
+export type CountResult = { counted: true; used: number } | { counted: false; used: number };
+
+export interface UsageStore {
+  /** the ONE counted write of an avatar request */
+  countRequest(input: CountInput): Promise<CountResult>;
+  /** the workspace's count for the month of `now`, read, not written */
+  readUsed(workspaceId: string, now: Date): Promise<number>;
+  getMonthUsage(workspaceId: string, month: string): Promise<MonthUsage | undefined>;
+  lastUsedAt(
+    workspaceId: string,
+    keys: { id: string; created_at: string }[],
+    currentMonth: string,
+  ): Promise<Map<string, string>>;
+}
+
+export interface AvatarStore {
+  /** memory first, then DynamoDB; misses are not cached */
+  getAvatar(id: string): Promise<AvatarRecord | undefined>;
+  /** drop one cached record (the photo pipeline replaced it) */
+  forgetAvatar(id: string): void;
+  /** create the record unless one exists; on a clash, the winner */
+  putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord>;
+  /** store the initials SVG object (idempotent) */
+  storeInitialsObject(id: string, profile: string): Promise<{ version: string; key: string }>;
+}
+
+/** The resolver's storage of photos: originals, variants and version-conditioned record updates. */
+export interface PhotoStore {
+  putObject(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    cacheControl?: string,
+  ): Promise<void>;
+  putOriginal(id: string, version: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  getOriginal(id: string, version: string): Promise<Buffer | undefined>;
+  replaceAvatar(rec: AvatarRecord, expectedVersion: string): Promise<boolean>;
+  addVariant(id: string, version: string, variant: string): Promise<boolean>;
+  markChecked(id: string, version: string, at: string, samePhoto: boolean): Promise<boolean>;
+}
+
+export interface Store {
+  keys: KeyStore;
+  workspaces: WorkspaceStore;
+  usage: UsageStore;
+  avatars: AvatarStore;
+  photos: PhotoStore;
+}
+
+export interface ResolverPort {
+  /** run the resolver and wait for its answer; throws when it failed or did not answer in time */
+  invoke(req: ResolverRequest): Promise<ResolverResult>;
+  /** ask for a background refresh; never throws; false when not requested (asked recently, failed) */
+  refreshInBackground(req: Extract<ResolverRequest, { op: 'refresh' }>): Promise<boolean>;
+}
+
+/** Everything a use case may be handed: one runtime provides it all. */
+export interface AppDeps {
+  store: Store;
+  resolver: ResolverPort;
+  log: Logger;
+  /** the ONE clock */
+  now(): Date;
+  hmacSecret(): Promise<string>;
+  keyCache: TtlCache<KeyPrincipal | null>;
+  readonly config: {
+    readonly keyCacheSeconds: number;
+    readonly refreshDays: number;
+    readonly cdnUrl: string;
+    readonly upstreamUrl?: string;
+  };
+  /** batch: time budget for starting items (default app/batch.ts BATCH_BUDGET_MS) */
+  readonly batchBudgetMs?: number;
+}
