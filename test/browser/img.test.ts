@@ -27,15 +27,13 @@ let provider: ProviderStandin;
 let pages: PageServer;
 let browser: Browser;
 let dataDir: string;
-const savedCacheTtl = process.env.AVTRZ_KEY_CACHE_SECONDS;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-browser-'));
   // revocation must show within the test: a 1 s key cache instead of the default 30 s
-  process.env.AVTRZ_KEY_CACHE_SECONDS = '1';
   provider = await startProviderStandin();
   [stack, pages, browser] = await Promise.all([
-    startLocalStack({ dataDir, upstreamUrl: provider.template }),
+    startLocalStack({ dataDir, upstreamUrl: provider.template, env: { AVTRZ_KEY_CACHE_SECONDS: '1' } }),
     startPageServer(),
     launchChromium(),
   ]);
@@ -46,8 +44,6 @@ afterAll(async () => {
   await pages?.close();
   await stack?.stop();
   await provider?.close();
-  if (savedCacheTtl === undefined) delete process.env.AVTRZ_KEY_CACHE_SECONDS;
-  else process.env.AVTRZ_KEY_CACHE_SECONDS = savedCacheTtl;
   rmSync(dataDir, { recursive: true, force: true });
 });
 

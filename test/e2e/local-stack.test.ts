@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashKey } from '../../lambdas/core/keys/format';
+import { createRuntime } from '../../lambdas/runtime';
 import { pk, sk } from '../../lambdas/store/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from '../../lib/local/services';
 import {
@@ -20,7 +21,9 @@ import {
 } from '../../lib/local/stack';
 import { launchChromium } from '../browser/support/chromium';
 import { type Provider, startProvider } from '../support/provider';
-import { dynamo, store } from '../support/runtime';
+
+/** The stack's own table, through a runtime over the environment its handlers run with. */
+const stackRuntime = () => createRuntime({ env: stack.env });
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-e2e-'));
 let stack: LocalStack;
@@ -396,7 +399,7 @@ describe('persistence', () => {
     expect(stack.adminToken).toBe(before.adminToken);
     expect(stack.demo).toEqual(before.demo);
     // the kept keys are still valid in the (persisted) table
-    const rec = await store.keys.getKeyByHash(hashKey(stack.demo.secretKey));
+    const rec = await stackRuntime().store.keys.getKeyByHash(hashKey(stack.demo.secretKey));
     expect(rec).toMatchObject({ workspace_id: stack.demo.workspaceId, type: 'secret' });
     expect(rec?.revoked_at).toBeUndefined();
     const res = await fetch(`${stack.apiUrl}/v1/avatar?linkedin_url=${DEMO_PROFILE}`, {
@@ -413,7 +416,7 @@ describe('persistence', () => {
 
   test('keys that are no longer valid in the table are replaced on start', async () => {
     const revoke = await fetch(
-      `${stack.apiUrl}/v1/admin/workspaces/${stack.demo.workspaceId}/keys/${(await store.keys.getKeyByHash(hashKey(stack.demo.publishableKey)))?.id}`,
+      `${stack.apiUrl}/v1/admin/workspaces/${stack.demo.workspaceId}/keys/${(await stackRuntime().store.keys.getKeyByHash(hashKey(stack.demo.publishableKey)))?.id}`,
       { method: 'DELETE', headers: admin() },
     );
     expect(revoke.status).toBe(200);
@@ -431,21 +434,23 @@ describe('persistence', () => {
     expect(stack.demo.workspaceId).toBe(old.workspaceId);
     expect(stack.demo.secretKey).toBe(old.secretKey);
     expect(stack.demo.publishableKey).not.toBe(old.publishableKey);
-    const rec = await store.keys.getKeyByHash(hashKey(stack.demo.publishableKey));
+    const rec = await stackRuntime().store.keys.getKeyByHash(hashKey(stack.demo.publishableKey));
     expect(rec).toMatchObject({ type: 'publishable', allowed_domains: ['localhost', '127.0.0.1'] });
   }, 60_000);
 
   test('an expired demo key (the old half of a roll, past its overlap) is replaced on start', async () => {
     const old = stack.demo;
     // what a roll leaves once its overlap has run out: the old key's expires_at in the past
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: LOCAL_TABLE,
-        Key: { pk: pk.keyHash(hashKey(old.secretKey)), sk: sk.key },
-        UpdateExpression: 'SET expires_at = :past',
-        ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString() },
-      }),
-    );
+    await stackRuntime()
+      .clients.dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: LOCAL_TABLE,
+          Key: { pk: pk.keyHash(hashKey(old.secretKey)), sk: sk.key },
+          UpdateExpression: 'SET expires_at = :past',
+          ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString() },
+        }),
+      );
     const ports = { port: Number(new URL(stack.apiUrl).port), cdnPort: Number(new URL(stack.cdnUrl).port) };
     await stack.stop();
     stack = await startLocalStack({ dataDir, onError, ...ports });

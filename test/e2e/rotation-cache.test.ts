@@ -10,18 +10,18 @@ import { type LocalStack, startLocalStack } from '../../lib/local/stack';
 
 const TTL_SECONDS = 2;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-rotation-cache-'));
-const saved = process.env.AVTRZ_KEY_CACHE_SECONDS;
 let stack: LocalStack;
 
 beforeAll(async () => {
-  process.env.AVTRZ_KEY_CACHE_SECONDS = String(TTL_SECONDS);
-  stack = await startLocalStack({ dataDir, onError: () => undefined });
+  stack = await startLocalStack({
+    dataDir,
+    env: { AVTRZ_KEY_CACHE_SECONDS: String(TTL_SECONDS) },
+    onError: () => undefined,
+  });
 }, 60_000);
 
 afterAll(async () => {
   await stack?.stop();
-  if (saved === undefined) delete process.env.AVTRZ_KEY_CACHE_SECONDS;
-  else process.env.AVTRZ_KEY_CACHE_SECONDS = saved;
   rmSync(dataDir, { recursive: true, force: true });
 });
 

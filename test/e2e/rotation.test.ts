@@ -15,19 +15,19 @@ import { type LocalStack, startLocalStack } from '../../lib/local/stack';
 jest.setTimeout(180_000);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-rotation-'));
-const savedCacheTtl = process.env.AVTRZ_KEY_CACHE_SECONDS;
 let stack: LocalStack;
 const crashes: string[] = [];
 
 beforeAll(async () => {
-  process.env.AVTRZ_KEY_CACHE_SECONDS = '0';
-  stack = await startLocalStack({ dataDir, onError: (_e, where) => crashes.push(where) });
+  stack = await startLocalStack({
+    dataDir,
+    env: { AVTRZ_KEY_CACHE_SECONDS: '0' },
+    onError: (_e, where) => crashes.push(where),
+  });
 }, 60_000);
 
 afterAll(async () => {
   await stack?.stop();
-  if (savedCacheTtl === undefined) delete process.env.AVTRZ_KEY_CACHE_SECONDS;
-  else process.env.AVTRZ_KEY_CACHE_SECONDS = savedCacheTtl;
   rmSync(dataDir, { recursive: true, force: true });
 });
 
