@@ -140,6 +140,12 @@ export class FunctionHost {
     };
   }
 
+  /** What starts one execution environment: node (under qemu for arm64) and its flags. */
+  command(): string[] {
+    const node = [this.opts.node, ...this.nodeArgs()];
+    return this.opts.qemu ? [this.opts.qemu.binary, '-L', this.opts.qemu.sysroot, ...node] : node;
+  }
+
   /** The nodejs22.x bootstrap's flags for this memory size. */
   nodeArgs(): string[] {
     const mem = this.spec.memoryMb;
@@ -245,9 +251,7 @@ export class FunctionHost {
     });
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      const cmd = this.opts.qemu
-        ? [this.opts.qemu.binary, '-L', this.opts.qemu.sysroot, this.opts.node, ...this.nodeArgs()]
-        : [this.opts.node, ...this.nodeArgs()];
+      const cmd = this.command();
       const proc = spawn(cmd[0], cmd.slice(1), {
         cwd: this.spec.taskRoot,
         env: this.processEnv(`127.0.0.1:${port}`),
