@@ -7,12 +7,17 @@
  * - `refreshInBackground(req)`: InvocationType 'Event'; returns once Lambda accepted the event,
  *   never throws, and asks at most once per profile per REFRESH_DEDUPE_MS in this container.
  *
+ * Both wait at most what the request's deadline leaves (shared/clients.ts runWithDeadline):
+ * a synchronous wait keeps FALLBACK_RESERVE_MS of it for the initials write that follows a
+ * failure, so the caller can still answer an image in time.
+ *
  * Without AVTRZ_RESOLVER_FUNCTION (in-process tests, tools) the resolver module is imported
- * in-process instead. Its path is deliberately not a literal, so esbuild cannot follow it into
+ * in-process instead, with the same wait. Its path is deliberately not a literal, so esbuild cannot follow it into
  * the avatar bundle; in a deployed function the variable is always set and that branch is dead.
  */
 import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
+import { deadlineSignal, msLeft } from './clients';
 import { config } from './config';
 import { logger } from './logger';
 
@@ -50,7 +55,12 @@ async function lambdaClient() {
   // one client per container; a local stack restarted in the same process may move the endpoint
   const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA;
   if (!lambda || lambda.endpoint !== endpoint)
-    lambda = { client: new mod.LambdaClient({ maxAttempts: 2 }), endpoint };
+    // no per-attempt request timeout: a resolver may legitimately work for seconds without a
+    // byte; each call's own signal bounds it instead
+    lambda = {
+      client: new mod.LambdaClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000 } }),
+      endpoint,
+    };
   return { client: lambda.client, InvokeCommand: mod.InvokeCommand };
 }
 
@@ -60,6 +70,11 @@ async function lambdaClient() {
  * caller serves the initials for this request (and stores nothing, so the next one retries).
  */
 export const RESOLVER_WAIT_MS = 7000;
+/**
+ * What a synchronous wait leaves of the request's deadline: enough for the initials PutObject
+ * (one small object, normally well under 100 ms) that answers when the resolver did not.
+ */
+export const FALLBACK_RESERVE_MS = 1000;
 /** An async (Event) invoke is only queued by Lambda; never hold a request longer than this for it. */
 const EVENT_WAIT_MS = 1500;
 
@@ -70,10 +85,31 @@ class ResolverError extends Error {
   }
 }
 
-/** Run the resolver and wait for its answer. Throws ResolverError when it failed. */
+/** `p`, or ResolverError once `signal` aborts (the in-process resolver takes no signal). */
+function until<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const late = () => reject(new ResolverError('resolver did not answer in time'));
+    if (signal.aborted) return late();
+    signal.addEventListener('abort', late, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', late));
+  });
+}
+
+/**
+ * Run the resolver and wait for its answer: at most RESOLVER_WAIT_MS, and never into the last
+ * FALLBACK_RESERVE_MS before the request's deadline. Throws ResolverError when it failed, did
+ * not answer in time, or there was no time left to ask.
+ */
 export async function invokeResolver(req: ResolverRequest): Promise<ResolverResult> {
+  if (msLeft(FALLBACK_RESERVE_MS) <= 0)
+    throw new ResolverError('no time left in the request for the resolver');
+  const wait = deadlineSignal(FALLBACK_RESERVE_MS, RESOLVER_WAIT_MS) as AbortSignal;
   const fn = config().resolverFunction;
-  if (!fn) return (await inProcess()).resolve(req);
+  if (!fn)
+    return until(
+      inProcess().then((m) => m.resolve(req)),
+      wait,
+    );
   const { client, InvokeCommand } = await lambdaClient();
   const out = await client.send(
     new InvokeCommand({
@@ -81,7 +117,7 @@ export async function invokeResolver(req: ResolverRequest): Promise<ResolverResu
       InvocationType: 'RequestResponse',
       Payload: new TextEncoder().encode(JSON.stringify(req)),
     }),
-    { abortSignal: AbortSignal.timeout(RESOLVER_WAIT_MS) },
+    { abortSignal: wait },
   );
   const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
   if (out.FunctionError) throw new ResolverError(`resolver ${out.FunctionError}`);
@@ -111,6 +147,7 @@ export async function refreshInBackground(
   req: Extract<ResolverRequest, { op: 'refresh' }>,
 ): Promise<boolean> {
   const now = Date.now();
+  if (msLeft() <= 0) return false;
   const last = asked.get(req.id);
   if (last !== undefined && now - last < REFRESH_DEDUPE_MS) return false;
   if (asked.size >= 10_000) asked.clear();
@@ -131,7 +168,7 @@ export async function refreshInBackground(
         InvocationType: 'Event',
         Payload: new TextEncoder().encode(JSON.stringify(req)),
       }),
-      { abortSignal: AbortSignal.timeout(EVENT_WAIT_MS) },
+      { abortSignal: deadlineSignal(0, EVENT_WAIT_MS) },
     );
     return true;
   } catch (e) {

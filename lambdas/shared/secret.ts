@@ -1,7 +1,10 @@
 /**
  * The deployment's HMAC secret for object ids: AVTRZ_HMAC_SECRET (local/tests) or, in AWS,
  * fetched once per container from Secrets Manager (AVTRZ_HMAC_SECRET_ARN; SDK imported lazily).
+ * The fetch goes through the ONE client module, so it has the same per-attempt bounds and ends
+ * at the request's deadline; a failed fetch is retried by the next request.
  */
+import { secretsManager } from './clients';
 import { ConfigError, config } from './config';
 
 let pending: Promise<string> | undefined;
@@ -22,10 +25,8 @@ async function load(): Promise<string> {
   if (!c.hmacSecretArn) {
     throw new ConfigError('Missing required environment variable AVTRZ_HMAC_SECRET or AVTRZ_HMAC_SECRET_ARN');
   }
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: c.hmacSecretArn }),
-  );
+  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const out = await (await secretsManager()).send(new GetSecretValueCommand({ SecretId: c.hmacSecretArn }));
   const s = out.SecretString;
   if (!s || s.length < 16) throw new Error('HMAC secret is missing or too short');
   return s;
