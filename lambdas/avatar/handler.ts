@@ -2,6 +2,8 @@
  * GET /v1/avatar (spec sections 1–5): authenticate → validate → avatar record (memory, else
  * DynamoDB) → ONE counted write → 302 to the CDN (creating the initials on a miss).
  * The warm hot path for a known profile makes exactly one DynamoDB call: the usage write.
+ * Everything runs within the invocation's budget (./budget.ts): what has not answered by the
+ * deadline answers 503 `unavailable` before the function's timeout.
  */
 import { AvtrzError } from '../core/errors';
 import { profileId } from '../core/hmac';
@@ -13,6 +15,7 @@ import { config } from '../shared/config';
 import { type HttpEvent, type HttpResult, httpHandler, type RequestCtx } from '../shared/http';
 import { withQuotaHeaders } from '../shared/quota-headers';
 import { hmacSecret } from '../shared/secret';
+import { beforeDeadline, RESPONSE_MARGIN_MS, withinBudget } from './budget';
 import { locationFor } from './location';
 import { renderAvatarError } from './render';
 import { serveAvatar } from './serve';
@@ -68,4 +71,7 @@ export async function avatar(event: HttpEvent, ctx: RequestCtx): Promise<HttpRes
   };
 }
 
-export const handler = httpHandler(avatar, renderAvatarError);
+export const handler = withinBudget(
+  httpHandler((event, ctx) => beforeDeadline(avatar(event, ctx)), renderAvatarError),
+  RESPONSE_MARGIN_MS,
+);

@@ -6,6 +6,13 @@
  * which bounds the load on the photo provider.
  */
 
+import {
+  BATCH_RESPONSE_MARGIN_MS,
+  beforeDeadline,
+  ITEM_ASSEMBLY_MS,
+  ITEM_RESERVE_MS,
+  withinBudget,
+} from '../avatar/budget';
 import { locationFor } from '../avatar/location';
 import { serveAvatar } from '../avatar/serve';
 import { AvtrzError, type ErrorBody, errorBody, invalidParam } from '../core/errors';
@@ -14,8 +21,17 @@ import { parseProfile } from '../core/profile';
 import { quotaHeaders } from '../core/quota';
 import { type Format, parseFormat, parseSize } from '../core/size';
 import { type AuthContext, authenticate } from '../shared/auth';
+import { msLeft } from '../shared/clients';
 import { config } from '../shared/config';
-import { httpHandler, json, parseJsonBody, type RequestCtx, toAvtrzError } from '../shared/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  httpHandler,
+  json,
+  parseJsonBody,
+  type RequestCtx,
+  toAvtrzError,
+} from '../shared/http';
 import { currentQuotaHeaders, withQuotaHeaders } from '../shared/quota-headers';
 import { hmacSecret } from '../shared/secret';
 
@@ -24,7 +40,9 @@ export const BATCH_CONCURRENCY = 8;
 /**
  * Time budget for starting items. 100 new lookups against a slow provider (3 s each, 8 at a time)
  * would outlast the function's 29 s; items not started within the budget answer `unavailable`
- * (retry them) and are not counted, and the ones in flight still finish in time.
+ * (retry them) and are not counted. The invocation's deadline (avatar/budget.ts) can shorten it:
+ * an item starts only while a full resolver wait and the initials write still fit before the
+ * deadline, and an item still running just before the deadline answers `unavailable` too.
  */
 export const batchSettings = { budgetMs: 20_000 };
 
@@ -112,7 +130,7 @@ async function mapBounded<T, R>(
   return out;
 }
 
-export const handler = httpHandler(async (event, ctx) => {
+async function batch(event: HttpEvent, ctx: RequestCtx): Promise<HttpResult> {
   const method = event.requestContext?.http?.method ?? 'POST';
   if (method !== 'POST') throw new AvtrzError('method_not_allowed', undefined, undefined, { allow: 'POST' });
   const now = new Date();
@@ -126,22 +144,28 @@ export const handler = httpHandler(async (event, ctx) => {
   const secret = await hmacSecret();
   const used = { max: 0, counted: false };
   const sameProfile = new Map<string, Promise<void>>();
-  const deadline = Date.now() + batchSettings.budgetMs;
+  const startBy = Date.now() + Math.min(batchSettings.budgetMs, msLeft(ITEM_RESERVE_MS));
+  const notInTime = (linkedin_url: unknown): BatchResult => {
+    const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
+    return { linkedin_url, status: 'error', error: itemError(err, ctx) };
+  };
   const results = await mapBounded(items, BATCH_CONCURRENCY, async (item): Promise<BatchResult> => {
     const linkedin_url = item.linkedin_url ?? null;
-    if (Date.now() > deadline) {
-      const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
-      return { linkedin_url, status: 'error', error: itemError(err, ctx) };
-    }
-    try {
-      return { linkedin_url, status: 'ok', url: await serveItem(item, auth, secret, now, used, sameProfile) };
-    } catch (e) {
-      return { linkedin_url, status: 'error', error: itemError(e, ctx) };
-    }
+    if (Date.now() > startBy) return notInTime(linkedin_url);
+    const served = serveItem(item, auth, secret, now, used, sameProfile).then(
+      (url): BatchResult => ({ linkedin_url, status: 'ok', url }),
+      (e): BatchResult => ({ linkedin_url, status: 'error', error: itemError(e, ctx) }),
+    );
+    return beforeDeadline(served, ITEM_ASSEMBLY_MS, () => notInTime(linkedin_url));
   });
   // from the counter when an item reached it; a batch of only invalid items counts nothing: read
   const headers = used.counted
     ? quotaHeaders({ limit: auth.monthlyQuota, used: used.max }, now)
     : await currentQuotaHeaders(auth.workspaceId, auth.monthlyQuota, now);
   return json(200, { results }, headers);
-});
+}
+
+export const handler = withinBudget(
+  httpHandler((event, ctx) => beforeDeadline(batch(event, ctx))),
+  BATCH_RESPONSE_MARGIN_MS,
+);
