@@ -9,7 +9,7 @@ import { runCli } from '../support/cli-runner';
 import { expectPhotoColour } from '../support/provider';
 import { colorOf } from '../support/provider-standin';
 import { verifySigV4 } from './support/aws-standins';
-import { type Deployment, deploy, OPERATOR, REGION } from './support/deployment';
+import { type Deployment, deploy, FUNCTION_ROLE, OPERATOR, REGION } from './support/deployment';
 
 let d: Deployment;
 
@@ -195,6 +195,42 @@ describe('deployed stack: the operator and the user', () => {
     expect(d.calls.filter((c) => c.status >= 500)).toEqual([]);
     // the HMAC secret came from Secrets Manager, by the ARN the template gave
     expect(d.secretReads.length).toBeGreaterThan(0);
+  });
+
+  it('a background refresh that fails for good goes to the on-failure destination', async () => {
+    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+    const resolver = d.functions.find((f) => f.layers.length > 0);
+    const name = d.hosts.get(resolver?.logicalId as string)?.name;
+    const client = new LambdaClient({
+      endpoint: d.lambdaEndpoint,
+      region: REGION,
+      credentials: FUNCTION_ROLE,
+    });
+    try {
+      // an event the resolver refuses: it fails on every attempt
+      const out = await client.send(
+        new InvokeCommand({
+          FunctionName: name,
+          InvocationType: 'Event',
+          Payload: Buffer.from('{"op":"refresh"}'),
+        }),
+      );
+      expect(out.StatusCode).toBe(202);
+    } finally {
+      client.destroy();
+    }
+    await d.settle();
+    const queue = Object.entries(d.assembly.template.Resources).find(([, r]) => r.Type === 'AWS::SQS::Queue');
+    expect(queue).toBeDefined();
+    expect(d.asyncFailures).toHaveLength(1);
+    const [failure] = d.asyncFailures;
+    expect(failure.destination).toMatch(new RegExp(`^arn:aws:sqs:${REGION}:\\d{12}:`));
+    expect(failure.record.requestPayload).toEqual({ op: 'refresh' });
+    // the template's MaximumRetryAttempts (1): the event and one retry
+    expect(failure.record.requestContext.approximateInvokeCount).toBe(2);
+    // and these two failures are the only ones any function had
+    const failed = [...d.hosts.values()].flatMap((h) => h.invocations.filter((o) => o.error));
+    expect(failed).toHaveLength(2);
   });
 
   it('no function logged a key', () => {

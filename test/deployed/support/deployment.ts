@@ -57,7 +57,7 @@ export const OPERATOR: Credentials = {
  * What Lambda hands every function (its execution role's session), as environment variables.
  * s3rver accepts only its own key pair, so the role's keys are those; the session token is ours.
  */
-const FUNCTION_ROLE: Credentials & { sessionToken: string } = {
+export const FUNCTION_ROLE: Credentials & { sessionToken: string } = {
   ...LOCAL_CREDENTIALS,
   sessionToken: 'function-role-session-token',
 };
@@ -86,6 +86,8 @@ export interface Deployment {
   /** each function's resolved template environment */
   environments: Map<string, Record<string, string>>;
   calls: ApiCall[];
+  /** the Lambda Invoke API stand-in (what AWS_ENDPOINT_URL_LAMBDA points the functions at) */
+  lambdaEndpoint: string;
   asyncFailures: AsyncFailure[];
   secretReads: string[];
   logs: string[];
@@ -151,6 +153,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
     cleanups.push(() => provider.close());
     const assembly =
       opts.assembly ?? (await synthesize({ stage: 'prod', upstreamUrl: provider.template, ...opts.context }));
+    if (!opts.assembly) cleanups.push(() => rmSync(assembly.dir, { recursive: true, force: true }));
     const res = assembly.template.Resources;
     const stack = assembly.stackName;
 
@@ -371,6 +374,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
       hosts,
       environments,
       calls,
+      lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
       asyncFailures,
       secretReads,
       logs,
