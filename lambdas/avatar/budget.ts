@@ -32,6 +32,8 @@
  *       initials by D; one still running at D − ITEM_ASSEMBLY_MS (27 700) answers `unavailable`
  *     worst case = D + BATCH_RESPONSE_MARGIN_MS                    = 28 000 + 1 000 = 29 000 = T
  *
+ * (middy, around the handler, rejects with TimeoutError 5 ms before T, which Lambda reports as
+ * a function error and API Gateway answers 500: D comes first.)
  * Without a Lambda context (in-process tools and tests that pass none) there is no deadline and
  * only the per-call bounds apply.
  */
