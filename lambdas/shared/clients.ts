@@ -1,7 +1,8 @@
 /**
  * The ONE client module. Clients are created lazily once per container and reused.
- * In the local stack only AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 (read by the SDK itself)
- * and AVTRZ_S3_FORCE_PATH_STYLE differ; the code paths are the same as in AWS.
+ * In the local stack only AWS_ENDPOINT_URL_* (read by the SDK itself) differ; the code paths are
+ * the same as in AWS. (The S3 client needs no path-style switch for s3rver: with an endpoint whose
+ * host is an IP address the SDK addresses buckets by path by itself.)
  *
  * Every call through these clients also ends at the current request's deadline (runWithDeadline):
  * the per-attempt bounds below hold one call, but a request makes several in a row, and only
@@ -12,7 +13,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config } from './config';
 
 /**
  * Per-attempt bounds: 1 s to connect, 2 s for the whole attempt. With 3 attempts and the SDK's
@@ -98,7 +98,6 @@ export async function s3Client(): Promise<S3Client> {
     const { S3Client: Client } = await import('@aws-sdk/client-s3');
     s3 = withRequestDeadline(
       new Client({
-        forcePathStyle: config().s3ForcePathStyle,
         maxAttempts: MAX_ATTEMPTS,
         requestHandler: REQUEST_HANDLER,
       }),
