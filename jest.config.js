@@ -35,7 +35,11 @@ module.exports = {
     project('integration', ['test/integration', 'test/faults', 'test/load'], services),
     project('e2e', ['test/e2e'], services),
     project('browser', ['test/browser'], services),
+    // the deployed-shape tier brings up its own stand-ins from the synthesized template
+    project('deployed', ['test/deployed']),
   ],
+  // test/deployed runs after everything else (test/support/sequencer.js says why)
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,

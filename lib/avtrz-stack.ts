@@ -2,9 +2,13 @@
  * The avtrz stack: stateful data (table, buckets, HMAC secret), the CDN, and the API whose
  * functions come from the one route table. Options come validated from lib/context.ts.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RESOLVER, ROUTES, type Route } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
@@ -13,7 +17,7 @@ import { Cdn } from './constructs/cdn';
 import { Data } from './constructs/data';
 import { AvtrzFunction, PROJECT_ROOT } from './constructs/function';
 import { SharpLayer } from './constructs/sharp-layer';
-import type { StackOptions } from './context';
+import { OPT_IN_REGIONS, type StackOptions } from './context';
 
 export interface AvtrzStackProps extends StackProps {
   options: StackOptions;
@@ -28,6 +32,8 @@ export class AvtrzStack extends Stack {
   readonly resolver: AvtrzFunction;
   readonly fallback: AvtrzFunction;
   readonly hmacSecret: secretsmanager.Secret;
+  /** failed asynchronous resolver invocations (background refreshes) */
+  readonly resolverFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AvtrzStackProps) {
     super(scope, id, props);
@@ -52,7 +58,20 @@ export class AvtrzStack extends Stack {
         'The secret keys the HMAC that names every avatar object; rotating it renames all objects and invalidates every cached redirect, so it is changed by an operator-run migration, not by scheduled rotation.',
     });
 
-    this.cdn = new Cdn(this, 'Cdn', { bucket, logsBucket: this.data.logsBucket, domain: o.cdnDomain });
+    // imported, not created: the zone holds the operator's other records and outlives the stack
+    const zone = o.hostedZone
+      ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', o.hostedZone)
+      : undefined;
+
+    this.cdn = new Cdn(this, 'Cdn', {
+      bucket,
+      logsBucket: o.cdnLogging ? this.data.logsBucket : undefined,
+      loggingOffReason: OPT_IN_REGIONS.includes(this.region)
+        ? `CloudFront standard logs (legacy) are not delivered to S3 buckets in opt-in regions such as ${this.region}, and the logs bucket lives in the stack region, so standard logging is off here. The API access logs still record every avatar request (each CDN object URL comes from one); only the CDN fetches themselves go unlogged.`
+        : 'The operator turned CloudFront standard logging off with -c cdnLogging=false. The API access logs still record every avatar request (each CDN object URL comes from one); only the CDN fetches themselves go unlogged.',
+      domain: o.cdnDomain,
+      zone,
+    });
 
     const defaults: Record<string, string> = {
       AVTRZ_STAGE: o.stage,
@@ -72,8 +91,10 @@ export class AvtrzStack extends Stack {
       timeoutSeconds: RESOLVER.timeoutSeconds,
       externalModules: ['sharp'],
       layers: [sharp.layer],
+      reservedConcurrency: o.resolverConcurrency,
       description: 'avtrz photo resolver (provider fetch, sharp, S3)',
     });
+    this.resolverFailures = this.resolverFailureDestination(this.resolver);
     this.resolver.bindTable(table, 'readwrite', indexNames);
     this.resolver.bindBucket(bucket, 'readwrite');
     // no HMAC secret: the resolver gets object ids from its callers, and it is the one function
@@ -95,6 +116,7 @@ export class AvtrzStack extends Stack {
       logRetention,
       logRemovalPolicy,
       domain: o.apiDomain,
+      zone,
       functionFor: (route) => {
         const fn = new AvtrzFunction(this, route.id, {
           ...common,
@@ -113,7 +135,63 @@ export class AvtrzStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the avtrz API' });
     new CfnOutput(this, 'CdnUrl', { value: this.cdn.url, description: 'Origin of every avatar Location' });
+    // what DNS points at (README "Deploying"): the alias/CNAME targets of the custom domains
+    if (this.api.domainName) {
+      new CfnOutput(this, 'ApiRegionalDomainName', {
+        value: this.api.domainName.regionalDomainName,
+        description: `Target of the DNS record for ${o.apiDomain?.domainName} (alias A/AAAA or CNAME)`,
+      });
+      new CfnOutput(this, 'ApiRegionalHostedZoneId', {
+        value: this.api.domainName.regionalHostedZoneId,
+        description: 'Route 53 hosted zone id of ApiRegionalDomainName (for an alias record)',
+      });
+    }
+    new CfnOutput(this, 'CdnDistributionDomainName', {
+      value: this.cdn.distribution.distributionDomainName,
+      description: o.cdnDomain
+        ? `Target of the DNS record for ${o.cdnDomain.domainName} (alias A/AAAA, zone Z2FDTNDATAQYW2, or CNAME)`
+        : 'The distribution domain (CdnUrl already uses it)',
+    });
+    new CfnOutput(this, 'ResolverFailureQueueUrl', {
+      value: this.resolverFailures.queueUrl,
+      description: 'Background refreshes the resolver failed after its retries (14 days)',
+    });
+    new CfnOutput(this, 'ResolverFailureQueueName', { value: this.resolverFailures.queueName });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
+  }
+
+  /**
+   * Asynchronous invocations of the resolver (background refreshes, InvocationType Event) that
+   * still fail after their retries, or that wait longer than their event age (throttled by the
+   * reserved concurrency), land in an encrypted queue instead of vanishing. Synchronous lookups
+   * do not go there: their caller sees the error and serves the initials.
+   */
+  private resolverFailureDestination(resolver: AvtrzFunction): sqs.Queue {
+    const queue = new sqs.Queue(this, 'ResolverFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself the dead-letter destination of the resolver's failed asynchronous invocations; nothing consumes it automatically, so a redrive queue behind it would only hold the same messages again. Operators read it (or redrive a refresh by invoking the resolver) within its 14-day retention.",
+    });
+    // Only sqs:SendMessage, which is all Lambda uses to deliver a failure record; SqsDestination
+    // would also grant GetQueueAttributes/GetQueueUrl through grantSendMessages.
+    resolver.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+    const onFailure: lambda.IDestination = { bind: () => ({ destination: queue.queueArn }) };
+    resolver.fn.configureAsyncInvoke({
+      // One retry covers a transient DynamoDB/S3/provider fault; a refresh that fails twice is
+      // asked for again by the next request for that stale profile anyway.
+      retryAttempts: 1,
+      // A refresh still throttled after an hour is stale news: the next request asks again.
+      maxEventAge: Duration.hours(1),
+      onFailure,
+    });
+    return queue;
   }
 }

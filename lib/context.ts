@@ -15,6 +15,12 @@
  *   keyCacheSeconds      key-record cache TTL in the functions, 0-3600 (default 30)
  *   logRetentionDays     CloudWatch retention for function and access logs (default 30)
  *   tracing              true | false: X-Ray active tracing on the functions (default false)
+ *   hostedZoneId         Route 53 public hosted zone holding the custom domains (with hostedZoneName)
+ *   hostedZoneName       that zone's name, e.g. avatars.example.com; both or neither; with them the
+ *                        stack creates A/AAAA alias records for apiDomainName and cdnDomainName
+ *   cdnLogging           true | false: CloudFront standard logs to the logs bucket (default true,
+ *                        false in opt-in regions, where true is refused: see OPT_IN_REGIONS)
+ *   resolverConcurrency  reserved concurrency of the photo resolver, 1-1000 (default 10)
  */
 
 export type Stage = 'dev' | 'prod';
@@ -25,10 +31,21 @@ export interface CustomDomain {
   certificateArn: string;
 }
 
+export interface HostedZone {
+  hostedZoneId: string;
+  zoneName: string;
+}
+
 export interface StackOptions {
   stage: Stage;
   apiDomain?: CustomDomain;
   cdnDomain?: CustomDomain;
+  /** where the alias records of the custom domains go; unset = the operator sets DNS by hand */
+  hostedZone?: HostedZone;
+  /** CloudFront standard logging (legacy) to the logs bucket */
+  cdnLogging: boolean;
+  /** reserved concurrent executions of the resolver */
+  resolverConcurrency: number;
   throttle: { rateLimit: number; burstLimit: number };
   upstreamUrl?: string;
   keyCacheSeconds: number;
@@ -41,7 +58,42 @@ export const DEFAULTS = {
   throttleBurstLimit: 200,
   keyCacheSeconds: 30,
   logRetentionDays: 30,
+  /**
+   * Ten resolvers at once is ~5-10 provider lookups a second (each is a fetch of up to a few
+   * seconds plus a sharp resize at 1024 MB), plenty for first sightings of new profiles, which is
+   * all the resolver serves; known avatars never reach it. The reservation caps the load a burst of
+   * unknown profiles puts on the photo provider and keeps it from taking the account's shared
+   * concurrency from the API functions; above it a waiting caller serves the initials for that one
+   * request and stores nothing (the next request tries again), and a background refresh is retried
+   * by Lambda until its event age runs out.
+   */
+  resolverConcurrency: 10,
 } as const;
+
+/**
+ * Regions disabled by default (opt-in). CloudFront standard logging (legacy) does not deliver logs
+ * to S3 buckets in these regions, and the stack's logs bucket lives in the stack's region, so
+ * `cdnLogging` defaults to false there and `cdnLogging=true` is refused.
+ */
+export const OPT_IN_REGIONS: readonly string[] = [
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+];
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [
@@ -60,6 +112,10 @@ export const CONTEXT_KEYS = [
   'keyCacheSeconds',
   'logRetentionDays',
   'tracing',
+  'hostedZoneId',
+  'hostedZoneName',
+  'cdnLogging',
+  'resolverConcurrency',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -71,6 +127,8 @@ export class ContextError extends Error {
 }
 
 const DOMAIN_RE = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** Route 53 hosted zone ids: `Z` and upper-case letters/digits (no `/hostedzone/` prefix). */
+const HOSTED_ZONE_ID_RE = /^Z[A-Z0-9]{4,32}$/;
 const ACM_ARN_RE = /^arn:aws(?:-[a-z]+)*:acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
 
 /** Empty / unset context values (`-c key=` gives ''). */
@@ -155,6 +213,82 @@ export function validateUpstreamUrl(v: unknown): string | undefined {
   return v;
 }
 
+/**
+ * The hosted zone pair (both or neither). With a zone, every configured custom domain must lie in
+ * it (Route 53 refuses a record outside its zone), and at least one must be configured: the zone
+ * is used for nothing else.
+ */
+export function validateHostedZone(
+  get: (key: ContextKey) => unknown,
+  /** `domain` is the validated pair, undefined when unset or invalid (reported elsewhere) */
+  domains: readonly { key: ContextKey; domain?: CustomDomain }[],
+): HostedZone | undefined {
+  const id = get('hostedZoneId');
+  const name = get('hostedZoneName');
+  if (absent(id) && absent(name)) return undefined;
+  if (absent(name))
+    throw new ContextError(['hostedZoneId is set but hostedZoneName is not: set both or neither']);
+  if (absent(id))
+    throw new ContextError(['hostedZoneName is set but hostedZoneId is not: set both or neither']);
+  const problems: string[] = [];
+  if (typeof id !== 'string' || !HOSTED_ZONE_ID_RE.test(id)) {
+    problems.push(
+      `hostedZoneId must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without /hostedzone/), got ${JSON.stringify(id)}`,
+    );
+  }
+  let zoneName: string | undefined;
+  try {
+    zoneName = validateDomainName('hostedZoneName', name);
+  } catch (e) {
+    if (!(e instanceof ContextError)) throw e;
+    problems.push(...e.problems);
+  }
+  const configured = domains.filter((d) => d.domain);
+  if (domains.every((d) => absent(get(d.key)))) {
+    problems.push(
+      'hostedZoneId/hostedZoneName are set but neither apiDomainName nor cdnDomainName is: the zone only receives their alias records',
+    );
+  }
+  if (zoneName) {
+    for (const { key, domain } of configured) {
+      const d = domain?.domainName as string;
+      if (d !== zoneName && !d.endsWith(`.${zoneName}`)) {
+        problems.push(
+          `${key} ${d} is not inside hostedZoneName ${zoneName}: its alias record cannot go in that zone`,
+        );
+      }
+    }
+  }
+  if (problems.length) throw new ContextError(problems);
+  return { hostedZoneId: id as string, zoneName: zoneName as string };
+}
+
+/**
+ * CloudFront standard logging: on by default, except in opt-in regions, where CloudFront cannot
+ * deliver to the stack's logs bucket; there it is off by default and `true` is refused.
+ */
+export function validateCdnLogging(v: unknown, region?: string): boolean {
+  // an environment-agnostic synth (no region) keeps the default of the commercial regions
+  const optIn = region !== undefined && OPT_IN_REGIONS.includes(region);
+  const on = validateBoolean('cdnLogging', v, !optIn);
+  if (on && optIn) {
+    throw new ContextError([
+      `cdnLogging=true is not possible in ${region}: CloudFront standard logs are not delivered to S3 buckets in opt-in regions, and the logs bucket is in the stack's region. Leave cdnLogging unset (off in ${region}) or set it to false`,
+    ]);
+  }
+  return on;
+}
+
+/** Reserved concurrency of the resolver; 0 is refused, it would throttle every invocation. */
+export function validateResolverConcurrency(v: unknown): number {
+  if (v === 0 || v === '0' || (typeof v === 'string' && v.trim() === '0')) {
+    throw new ContextError([
+      'resolverConcurrency must be at least 1: 0 throttles every invocation, so no photo would ever be resolved',
+    ]);
+  }
+  return validateInt('resolverConcurrency', v, DEFAULTS.resolverConcurrency, 1, 1000);
+}
+
 function validateDomainPair(
   prefix: 'api' | 'cdn',
   get: (key: ContextKey) => unknown,
@@ -176,7 +310,7 @@ function validateDomainPair(
 /**
  * Read and validate every option. `get` is `(k) => app.node.tryGetContext(k)` in the app and a
  * plain object lookup in tests. `region` (when the stack's region is known) pins the API
- * certificate's region. Every problem is reported at once.
+ * certificate's region and decides the cdnLogging default. Every problem is reported at once.
  */
 export function parseStackOptions(get: (key: ContextKey) => unknown, region?: string): StackOptions {
   const problems: string[] = [];
@@ -219,6 +353,14 @@ export function parseStackOptions(get: (key: ContextKey) => unknown, region?: st
     return n;
   });
   const tracing = attempt(() => validateBoolean('tracing', get('tracing'), false));
+  const hostedZone = attempt(() =>
+    validateHostedZone(get, [
+      { key: 'apiDomainName', domain: apiDomain },
+      { key: 'cdnDomainName', domain: cdnDomain },
+    ]),
+  );
+  const cdnLogging = attempt(() => validateCdnLogging(get('cdnLogging'), region));
+  const resolverConcurrency = attempt(() => validateResolverConcurrency(get('resolverConcurrency')));
   if (problems.length) throw new ContextError(problems);
   return {
     stage: stage as Stage,
@@ -229,5 +371,8 @@ export function parseStackOptions(get: (key: ContextKey) => unknown, region?: st
     keyCacheSeconds: keyCacheSeconds as number,
     logRetentionDays: logRetentionDays as number,
     tracing: tracing as boolean,
+    hostedZone,
+    cdnLogging: cdnLogging as boolean,
+    resolverConcurrency: resolverConcurrency as number,
   };
 }

@@ -13,6 +13,7 @@ import { profileId } from '../core/profile-id';
 import { quotaHeaders } from '../core/quota';
 import { parseFormat, parseSize } from '../core/size';
 import { type AuthRequest, authenticate } from './authenticate';
+import { beforeDeadline, ITEM_ASSEMBLY_MS, ITEM_RESERVE_MS } from './budget';
 import type { AppDeps } from './ports';
 import { currentQuotaHeaders, withQuotaHeaders } from './quota-headers';
 import { serveAvatar } from './serve-avatar';
@@ -22,7 +23,9 @@ export const BATCH_CONCURRENCY = 8;
 /**
  * Time budget for starting items. 100 new lookups against a slow provider (3 s each, 8 at a time)
  * would outlast the function's 29 s; items not started within the budget answer `unavailable`
- * (retry them) and are not counted, and the ones in flight still finish in time.
+ * (retry them) and are not counted. The invocation's deadline (./budget.ts) can shorten it: an
+ * item starts only while a full resolver wait and the initials write still fit before the
+ * deadline, and an item still running just before the deadline answers `unavailable` too.
  */
 export const BATCH_BUDGET_MS = 20_000;
 
@@ -122,18 +125,21 @@ export async function avatarBatch(
     sameProfile: new Map(),
   };
   // elapsed time, not the time of day: a monotonic timer, whatever the runtime's clock says
-  const deadline = performance.now() + (deps.batchBudgetMs ?? BATCH_BUDGET_MS);
+  const startBy =
+    performance.now() +
+    Math.min(deps.batchBudgetMs ?? BATCH_BUDGET_MS, deps.deadline.msLeft(ITEM_RESERVE_MS));
+  const notInTime = (linkedin_url: unknown): BatchResult => {
+    const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
+    return { linkedin_url, status: 'error', error: input.itemError(err) };
+  };
   const results = await mapBounded(items, BATCH_CONCURRENCY, async (item): Promise<BatchResult> => {
     const linkedin_url = item.linkedin_url ?? null;
-    if (performance.now() > deadline) {
-      const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
-      return { linkedin_url, status: 'error', error: input.itemError(err) };
-    }
-    try {
-      return { linkedin_url, status: 'ok', url: await serveItem(item, run) };
-    } catch (e) {
-      return { linkedin_url, status: 'error', error: input.itemError(e) };
-    }
+    if (performance.now() > startBy) return notInTime(linkedin_url);
+    const served = serveItem(item, run).then(
+      (url): BatchResult => ({ linkedin_url, status: 'ok', url }),
+      (e): BatchResult => ({ linkedin_url, status: 'error', error: input.itemError(e) }),
+    );
+    return beforeDeadline(deps.deadline, served, ITEM_ASSEMBLY_MS, () => notInTime(linkedin_url));
   });
   // from the counter when an item reached it; a batch of only invalid items counts nothing: read
   const quota = run.used.counted

@@ -123,6 +123,19 @@ export interface ResolverPort {
   refreshInBackground(req: Extract<ResolverRequest, { op: 'refresh' }>): Promise<boolean>;
 }
 
+/**
+ * The current request's deadline (runtime/deadline.ts; how it is set: app/budget.ts). Without one
+ * (tools, tests that pass no Lambda context) msLeft is Infinity and signal undefined.
+ */
+export interface Deadline {
+  /** run one request with a deadline at `at` (epoch ms); undefined = none */
+  run<T>(at: number | undefined, fn: () => Promise<T>): Promise<T>;
+  /** ms left before the deadline, minus `reserveMs` */
+  msLeft(reserveMs?: number): number;
+  /** aborts `reserveMs` before the deadline, and after `capMs` at most; undefined when neither applies */
+  signal(reserveMs?: number, capMs?: number): AbortSignal | undefined;
+}
+
 /** Everything a use case may be handed: one runtime provides it all. */
 export interface AppDeps {
   store: Store;
@@ -130,6 +143,7 @@ export interface AppDeps {
   log: Logger;
   /** the ONE clock */
   now(): Date;
+  deadline: Deadline;
   hmacSecret(): Promise<string>;
   keyCache: TtlCache<KeyPrincipal | null>;
   readonly config: {

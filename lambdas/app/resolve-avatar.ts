@@ -5,8 +5,9 @@
  *  - needsResolver / resolveHit: a known record that lacks the requested variant (→ `variant`,
  *    synchronous) or is older than AVTRZ_REFRESH_DAYS (→ `refresh`, in the background, not
  *    counted). A known variant that is fresh needs neither: the hot path stays one DynamoDB call.
- * If the resolver fails or does not answer in time the request still gets an image: the
- * initials, served but not recorded.
+ * If the resolver fails or does not answer within RESOLVER_WAIT_MS (less when the request's
+ * deadline leaves less: ./budget.ts) the request still gets an image: the initials, served but
+ * not recorded. Their PutObject ends at the deadline too; if it fails the caller answers 503.
  */
 import { isStale, variantName } from '../core/photo';
 import type { AvatarRecord } from '../core/records';

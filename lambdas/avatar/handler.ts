@@ -1,16 +1,22 @@
-/** GET /v1/avatar: 302 to the CDN (app/avatar.ts); errors as JSON, or an SVG for image loads. */
+/**
+ * GET /v1/avatar: 302 to the CDN (app/avatar.ts); errors as JSON, or an SVG for image loads.
+ * Everything runs within the invocation's budget (app/budget.ts): what has not answered by the
+ * deadline answers 503 `unavailable` before the function's timeout.
+ */
 import { avatarRedirect } from '../app/avatar';
+import { beforeDeadline, RESPONSE_MARGIN_MS } from '../app/budget';
 import { renderAvatarError } from '../http/avatar-error';
+import { withinBudget } from '../http/budget';
 import { httpHandler } from '../http/handler';
 import { requireMethod } from '../http/request';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(
+  const http = httpHandler(
     rt.log,
     async (event, { log }) => {
       requireMethod(event, 'GET');
-      const r = await avatarRedirect(rt, event, log);
+      const r = await beforeDeadline(rt.deadline, avatarRedirect(rt, event, log));
       return {
         statusCode: 302,
         headers: {
@@ -25,6 +31,7 @@ export function createHandler(rt: Runtime) {
     },
     renderAvatarError,
   );
+  return withinBudget(rt.deadline, http, RESPONSE_MARGIN_MS);
 }
 
 export const handler = createHandler(createRuntime());

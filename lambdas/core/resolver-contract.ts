@@ -26,6 +26,18 @@ export interface ResolverResult {
   key?: string;
 }
 
+/**
+ * How long a caller waits for a synchronous resolver answer: the provider's 3 s deadline plus
+ * decoding, resizing and two S3 writes, within the avatar function's 10 s timeout. Past it the
+ * caller serves the initials for this request (and stores nothing, so the next one retries).
+ */
+export const RESOLVER_WAIT_MS = 7000;
+/**
+ * What a synchronous wait leaves of the request's deadline: enough for the initials PutObject
+ * (one small object, normally well under 100 ms) that answers when the resolver did not.
+ */
+export const FALLBACK_RESERVE_MS = 1000;
+
 const VERSION_RE = /^[0-9a-f]{12}$/;
 
 class BadResolverEvent extends Error {

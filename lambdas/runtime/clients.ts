@@ -3,18 +3,27 @@
  * reused for the runtime's life (a container, in AWS). In AWS the SDK reads region, credentials and
  * endpoints from the function's environment itself; a runtime given its own environment (the local
  * stack, tests) hands them over explicitly, so nothing has to be written into process.env. The code
- * paths are otherwise the same: only where the clients point differs.
+ * paths are otherwise the same: only where the clients point differs. (S3 needs no path-style
+ * switch for s3rver: with an endpoint whose host is an IP address the SDK addresses buckets by
+ * path by itself.)
+ *
+ * Every call through these clients also ends at the current request's deadline (./deadline.ts):
+ * the per-attempt bounds below hold one call, but a request makes several in a row, and only one
+ * shared deadline keeps their sum inside the function's timeout.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Deadline } from '../app/ports';
+import { withDeadline } from './deadline';
 
 /**
- * Per-attempt bounds. With 3 attempts and the SDK's backoff a dead or frozen dependency is given
- * up on in about 6.5 s, inside the avatar route's 10 s timeout, so the caller gets the catalogue's
- * 503 (an SVG for image loads) instead of a Lambda timeout.
+ * Per-attempt bounds: 1 s to connect, 2 s for the whole attempt. With 3 attempts and the SDK's
+ * backoff (≤ 0.2 s, then ≤ 0.4 s) one call to a dead or frozen dependency gives up after about
+ * 3 × 2 s + 0.5 s ≈ 6.5 s. That alone is most of the avatar route's 10 s and a request makes
+ * several calls in a row, so the request deadline, not these, is what bounds a request.
  */
 const REQUEST_HANDLER = { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true };
 const MAX_ATTEMPTS = 3;
@@ -54,13 +63,10 @@ function fromEnv(env: Env, endpointVar: string) {
   return { region: env.AWS_REGION || undefined, endpoint: env[endpointVar] || undefined, credentials };
 }
 
-export function createClients(
-  env: Env,
-  s3ForcePathStyle: () => boolean,
-  overrides: ClientOverrides = {},
-): Clients {
-  let ddb = overrides.dynamo;
-  let s3: S3Client | undefined = overrides.s3;
+export function createClients(env: Env, deadline: Deadline, overrides: ClientOverrides = {}): Clients {
+  // an instrumented client a test hands over gets the deadline like the runtime's own
+  let ddb = overrides.dynamo && withDeadline(overrides.dynamo, deadline);
+  let s3: S3Client | undefined = overrides.s3 && withDeadline(overrides.s3, deadline);
   let lambda: Awaited<ReturnType<Clients['lambda']>> | undefined;
   let secrets: Awaited<ReturnType<Clients['secrets']>> | undefined;
   return {
@@ -71,19 +77,24 @@ export function createClients(
           maxAttempts: MAX_ATTEMPTS,
           requestHandler: REQUEST_HANDLER,
         });
-        ddb = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+        ddb = withDeadline(
+          DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
+          deadline,
+        );
       }
       return ddb;
     },
     async s3() {
       if (!s3) {
         const { S3Client: Client } = await import('@aws-sdk/client-s3');
-        s3 = new Client({
-          ...fromEnv(env, 'AWS_ENDPOINT_URL_S3'),
-          forcePathStyle: s3ForcePathStyle(),
-          maxAttempts: MAX_ATTEMPTS,
-          requestHandler: REQUEST_HANDLER,
-        });
+        s3 = withDeadline(
+          new Client({
+            ...fromEnv(env, 'AWS_ENDPOINT_URL_S3'),
+            maxAttempts: MAX_ATTEMPTS,
+            requestHandler: REQUEST_HANDLER,
+          }),
+          deadline,
+        );
       }
       return s3;
     },
@@ -91,7 +102,13 @@ export function createClients(
       if (!lambda) {
         const mod = await import('@aws-sdk/client-lambda');
         lambda = {
-          client: new mod.LambdaClient({ ...fromEnv(env, 'AWS_ENDPOINT_URL_LAMBDA'), maxAttempts: 2 }),
+          // no per-attempt request timeout: a resolver may legitimately work for seconds without a
+          // byte; each call's own signal (store/resolver-lambda.ts) bounds it instead
+          client: new mod.LambdaClient({
+            ...fromEnv(env, 'AWS_ENDPOINT_URL_LAMBDA'),
+            maxAttempts: 2,
+            requestHandler: { connectionTimeout: 1000 },
+          }),
           InvokeCommand: mod.InvokeCommand,
         };
       }
@@ -101,7 +118,15 @@ export function createClients(
       if (!secrets) {
         const mod = await import('@aws-sdk/client-secrets-manager');
         secrets = {
-          client: new mod.SecretsManagerClient(fromEnv(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER')),
+          // the same bounds as every other dependency: read once per runtime, at a cold start
+          client: withDeadline(
+            new mod.SecretsManagerClient({
+              ...fromEnv(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+              maxAttempts: MAX_ATTEMPTS,
+              requestHandler: REQUEST_HANDLER,
+            }),
+            deadline,
+          ),
           GetSecretValueCommand: mod.GetSecretValueCommand,
         };
       }

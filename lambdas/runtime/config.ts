@@ -26,8 +26,6 @@ export interface Config {
   /** AVTRZ_HMAC_SECRET (local/tests) or AVTRZ_HMAC_SECRET_ARN (Secrets Manager, AWS) */
   hmacSecret?: string;
   hmacSecretArn?: string;
-  /** AVTRZ_S3_FORCE_PATH_STYLE=1 for s3rver */
-  s3ForcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +87,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resolverFunction: env.AVTRZ_RESOLVER_FUNCTION || undefined,
     hmacSecret,
     hmacSecretArn,
-    s3ForcePathStyle: env.AVTRZ_S3_FORCE_PATH_STYLE === '1',
   };
 }

@@ -17,9 +17,10 @@ import type { AvatarRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
 import { TtlCache } from '../core/ttl-cache';
 import { createStore } from '../store';
-import { claimRefresh, resolverLambda } from '../store/resolver-lambda';
+import { claimRefresh, resolverLambda, resolverWait, until } from '../store/resolver-lambda';
 import { type Clients, createClients, type Env } from './clients';
 import { type Config, loadConfig } from './config';
+import { createDeadline } from './deadline';
 import { createLogger, levelFrom } from './logger';
 import { hmacSecretLoader } from './secret';
 
@@ -61,7 +62,8 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     if (!config) config = loadConfig(env);
     return config;
   };
-  const clients = createClients(env, () => cfg().s3ForcePathStyle, overrides);
+  const deadline = createDeadline();
+  const clients = createClients(env, deadline, overrides);
   const log: Logger = createLogger({
     base: { service: 'avtrz' },
     level: levelFrom(env),
@@ -87,17 +89,29 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
 
   let lambdaPort: ResolverPort | undefined;
   const viaLambda = (functionName: string) => {
-    lambdaPort ??= resolverLambda({ functionName, lambda: () => clients.lambda(), log, now, refreshAsked });
+    lambdaPort ??= resolverLambda({
+      functionName,
+      lambda: () => clients.lambda(),
+      log,
+      now,
+      deadline,
+      refreshAsked,
+    });
     return lambdaPort;
   };
   const inProcess = async () => (await import(IN_PROCESS_RESOLVER)) as InProcessResolver;
   const resolver: ResolverPort = {
-    invoke(req) {
+    async invoke(req) {
       const fn = cfg().resolverFunction;
       if (fn) return viaLambda(fn).invoke(req);
-      return inProcess().then((m) => m.resolve(rt, req));
+      // the same wait as over Lambda, though the in-process resolver takes no signal
+      return until(
+        inProcess().then((m) => m.resolve(rt, req)),
+        resolverWait(deadline),
+      );
     },
     async refreshInBackground(req) {
+      if (deadline.msLeft() <= 0) return false;
       const fn = cfg().resolverFunction;
       if (fn) return viaLambda(fn).refreshInBackground(req);
       if (!claimRefresh(refreshAsked, req.id, ms())) return false;
@@ -119,6 +133,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     resolver,
     log,
     now,
+    deadline,
     hmacSecret: hmacSecretLoader(cfg, clients),
     keyCache: new TtlCache<KeyPrincipal | null>(MAX_KEYS, ms),
     avatarCache,

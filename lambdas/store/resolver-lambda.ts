@@ -7,17 +7,20 @@
  * - `invoke(req)`: RequestResponse; the caller waits for the stored object's key.
  * - `refreshInBackground(req)`: InvocationType 'Event'; returns once Lambda accepted the event,
  *   never throws, and asks at most once per profile per REFRESH_DEDUPE_MS in this runtime.
+ *
+ * Both wait at most what the request's deadline leaves (app/budget.ts): a synchronous wait keeps
+ * FALLBACK_RESERVE_MS of it for the initials write that follows a failure, so the caller can
+ * still answer an image in time.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { Logger, ResolverPort } from '../app/ports';
-import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
+import type { Deadline, Logger, ResolverPort } from '../app/ports';
+import {
+  FALLBACK_RESERVE_MS,
+  RESOLVER_WAIT_MS,
+  type ResolverRequest,
+  type ResolverResult,
+} from '../core/resolver-contract';
 
-/**
- * How long a caller waits for a synchronous resolver answer: the provider's 3 s deadline plus
- * decoding, resizing and two S3 writes, within the avatar function's 10 s timeout. Past it the
- * caller serves the initials for this request (and stores nothing, so the next one retries).
- */
-export const RESOLVER_WAIT_MS = 7000;
 /** An async (Event) invoke is only queued by Lambda; never hold a request longer than this for it. */
 const EVENT_WAIT_MS = 1500;
 const REFRESH_DEDUPE_MS = 10 * 60_000;
@@ -30,6 +33,26 @@ class ResolverError extends Error {
   }
 }
 
+/**
+ * The signal a synchronous resolver wait ends at: RESOLVER_WAIT_MS, and never into the last
+ * FALLBACK_RESERVE_MS before the request's deadline. Throws ResolverError when no time is left.
+ */
+export function resolverWait(deadline: Deadline): AbortSignal {
+  if (deadline.msLeft(FALLBACK_RESERVE_MS) <= 0)
+    throw new ResolverError('no time left in the request for the resolver');
+  return deadline.signal(FALLBACK_RESERVE_MS, RESOLVER_WAIT_MS) as AbortSignal;
+}
+
+/** `p`, or ResolverError once `signal` aborts (for a resolver that takes no signal: in-process). */
+export function until<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const late = () => reject(new ResolverError('resolver did not answer in time'));
+    if (signal.aborted) return late();
+    signal.addEventListener('abort', late, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', late));
+  });
+}
+
 export interface ResolverLambdaContext {
   functionName: string;
   lambda(): Promise<{
@@ -38,6 +61,7 @@ export interface ResolverLambdaContext {
   }>;
   log: Logger;
   now(): Date;
+  deadline: Deadline;
   /** profile id → when this runtime last asked for its refresh */
   refreshAsked: Map<string, number>;
 }
@@ -57,6 +81,7 @@ export function claimRefresh(asked: Map<string, number>, id: string, now: number
 export function resolverLambda(ctx: ResolverLambdaContext): ResolverPort {
   return {
     async invoke(req: ResolverRequest): Promise<ResolverResult> {
+      const wait = resolverWait(ctx.deadline);
       const { client, InvokeCommand } = await ctx.lambda();
       const out = await client.send(
         new InvokeCommand({
@@ -64,7 +89,7 @@ export function resolverLambda(ctx: ResolverLambdaContext): ResolverPort {
           InvocationType: 'RequestResponse',
           Payload: new TextEncoder().encode(JSON.stringify(req)),
         }),
-        { abortSignal: AbortSignal.timeout(RESOLVER_WAIT_MS) },
+        { abortSignal: wait },
       );
       const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
       if (out.FunctionError) throw new ResolverError(`resolver ${out.FunctionError}`);
@@ -77,6 +102,7 @@ export function resolverLambda(ctx: ResolverLambdaContext): ResolverPort {
       }
     },
     async refreshInBackground(req) {
+      if (ctx.deadline.msLeft() <= 0) return false;
       if (!claimRefresh(ctx.refreshAsked, req.id, ctx.now().getTime())) return false;
       try {
         const { client, InvokeCommand } = await ctx.lambda();
@@ -86,7 +112,7 @@ export function resolverLambda(ctx: ResolverLambdaContext): ResolverPort {
             InvocationType: 'Event',
             Payload: new TextEncoder().encode(JSON.stringify(req)),
           }),
-          { abortSignal: AbortSignal.timeout(EVENT_WAIT_MS) },
+          { abortSignal: ctx.deadline.signal(0, EVENT_WAIT_MS) },
         );
         return true;
       } catch (e) {

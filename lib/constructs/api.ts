@@ -7,6 +7,8 @@
  * - Access logs go to a log group as JSON. They never include the query string, where a
  *   publishable key travels (`?key=`).
  * - The $default stage is throttled (rate/burst from context).
+ * - A custom domain is regional and dual-stack; with a hosted zone, A and AAAA alias records
+ *   point it at the domain's regional endpoint. Without one the operator sets DNS (README).
  */
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -15,6 +17,8 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { Route } from '../../lambdas/routes';
 import type { CustomDomain } from '../context';
@@ -47,6 +51,8 @@ export interface ApiProps {
   logRetention: logs.RetentionDays;
   logRemovalPolicy: RemovalPolicy;
   domain?: CustomDomain;
+  /** where the alias records of `domain` go; ignored without a domain */
+  zone?: route53.IHostedZone;
 }
 
 export class Api extends Construct {
@@ -54,6 +60,8 @@ export class Api extends Construct {
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
   readonly functions = new Map<string, AvtrzFunction>();
+  /** the custom domain, when one is configured: its regional name is what DNS points at */
+  readonly domainName?: apigw.DomainName;
   /** https://<custom domain or execute-api endpoint>, no trailing slash */
   readonly url: string;
 
@@ -76,7 +84,21 @@ export class Api extends Construct {
         domainName: props.domain.domainName,
         certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
         securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+        // IPv6 as well, so an AAAA record for the name (ours below, or the operator's) answers
+        ipAddressType: apigw.IpAddressType.DUAL_STACK,
       });
+      this.domainName = domainName;
+      if (props.zone) {
+        const target = route53.RecordTarget.fromAlias(
+          new targets.ApiGatewayv2DomainProperties(
+            domainName.regionalDomainName,
+            domainName.regionalHostedZoneId,
+          ),
+        );
+        const recordName = props.domain.domainName;
+        new route53.ARecord(this, 'AliasA', { zone: props.zone, recordName, target });
+        new route53.AaaaRecord(this, 'AliasAaaa', { zone: props.zone, recordName, target });
+      }
     }
 
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {

@@ -18,7 +18,7 @@ export interface DataProps {
 export class Data extends Construct {
   readonly table: dynamodb.Table;
   readonly bucket: s3.Bucket;
-  /** S3 server access logs (prefix `s3/`) and CloudFront standard logs (prefix `cdn/`). */
+  /** S3 server access logs (prefix `s3/`) and CloudFront standard logs (prefix `cdn/`, when on). */
   readonly logsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: DataProps) {
@@ -57,13 +57,15 @@ export class Data extends Construct {
     this.logsBucket = new s3.Bucket(this, 'LogsBucket', {
       ...bucketDefaults,
       // CloudFront standard logging writes with ACLs; it needs ACLs enabled on its target bucket.
+      // So does S3 server access logging as CDK sets it up here (the LogDeliveryWrite ACL), so
+      // ACLs stay enabled even where CloudFront logging is off (cdnLogging).
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(prod ? 365 : 30) }],
     });
     Validations.of(this.logsBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'This is the access-log destination for the avatar bucket and the CloudFront distribution; logging it into itself would create a feedback loop, and a second log bucket would need the same exception.',
+        'This is the access-log destination for the avatar bucket and (when cdnLogging is on) the CloudFront distribution; logging it into itself would create a feedback loop, and a second log bucket would need the same exception.',
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {

@@ -73,6 +73,8 @@ export interface AvtrzFunctionProps {
   externalModules?: string[];
   layers?: lambda.ILayerVersion[];
   description?: string;
+  /** reserved concurrent executions; unset = the account's unreserved pool */
+  reservedConcurrency?: number;
 }
 
 /** The variables every function gets, whatever its props say. */
@@ -114,6 +116,7 @@ export class AvtrzFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       layers: props.layers,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       description: props.description ?? `avtrz ${props.handler}`,
       bundling: {
         minify: true,

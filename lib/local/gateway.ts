@@ -321,7 +321,7 @@ interface LambdaResult {
 }
 
 /** Write a handler's payload-v2 result the way API Gateway does. */
-function writeResult(res: http.ServerResponse, result: unknown, requestId: string): void {
+export function writeResult(res: http.ServerResponse, result: unknown, requestId: string): void {
   const r = result as LambdaResult | undefined;
   if (!r || typeof r !== 'object' || typeof r.statusCode !== 'number') {
     // payload v2 without statusCode: API Gateway answers 200 with the value as JSON

@@ -202,7 +202,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       AWS_ENDPOINT_URL_DYNAMODB: dyn.endpoint,
       AWS_ENDPOINT_URL_S3: s3h.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: apiUrl,
-      AVTRZ_S3_FORCE_PATH_STYLE: '1',
       AVTRZ_TABLE: LOCAL_TABLE,
       AVTRZ_BUCKET: LOCAL_BUCKET,
       AVTRZ_CDN_URL: cdnUrl,

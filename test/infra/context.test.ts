@@ -2,9 +2,12 @@ import {
   ContextError,
   type ContextKey,
   DEFAULTS,
+  OPT_IN_REGIONS,
   parseStackOptions,
+  validateCdnLogging,
   validateCertificateArn,
   validateDomainName,
+  validateResolverConcurrency,
   validateStage,
   validateUpstreamUrl,
 } from '../../lib/context';
@@ -55,6 +58,9 @@ describe('defaults', () => {
       keyCacheSeconds: DEFAULTS.keyCacheSeconds,
       logRetentionDays: DEFAULTS.logRetentionDays,
       tracing: false,
+      hostedZone: undefined,
+      cdnLogging: true,
+      resolverConcurrency: DEFAULTS.resolverConcurrency,
     });
   });
   it('reads strings from -c and numbers/booleans from cdk.json alike', () => {
@@ -149,6 +155,131 @@ describe('custom domains', () => {
     const gov =
       'arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
     expect(validateCertificateArn('apiCertificateArn', gov)).toBe(gov);
+  });
+});
+
+describe('hosted zone', () => {
+  const DOMAINS = {
+    apiDomainName: 'api.avatars.example.com',
+    apiCertificateArn: CERT_EUW1,
+    cdnDomainName: 'img.avatars.example.com',
+    cdnCertificateArn: CERT_USE1,
+  };
+  const ZONE = { hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'avatars.example.com' };
+
+  it('accepts a zone holding the custom domains', () => {
+    expect(parseStackOptions(ctx({ stage: 'prod', ...DOMAINS, ...ZONE })).hostedZone).toEqual({
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      zoneName: 'avatars.example.com',
+    });
+  });
+  it('accepts a domain at the zone apex', () => {
+    const o = parseStackOptions(
+      ctx({ stage: 'prod', cdnDomainName: 'avatars.example.com', cdnCertificateArn: CERT_USE1, ...ZONE }),
+    );
+    expect(o.hostedZone?.zoneName).toBe('avatars.example.com');
+  });
+  it('requires both halves', () => {
+    expect(
+      problemsOf(() =>
+        parseStackOptions(ctx({ stage: 'prod', ...DOMAINS, hostedZoneId: ZONE.hostedZoneId })),
+      ),
+    ).toEqual(['hostedZoneId is set but hostedZoneName is not: set both or neither']);
+    expect(
+      problemsOf(() =>
+        parseStackOptions(ctx({ stage: 'prod', ...DOMAINS, hostedZoneName: ZONE.hostedZoneName })),
+      ),
+    ).toEqual(['hostedZoneName is set but hostedZoneId is not: set both or neither']);
+  });
+  it.each(['/hostedzone/Z0123456789ABCDEFGHIJ', 'z0123456789abcdefghij', 'Z12', 'avatars.example.com'])(
+    'rejects the zone id %p',
+    (id) => {
+      expect(
+        problemsOf(() => parseStackOptions(ctx({ stage: 'prod', ...DOMAINS, ...ZONE, hostedZoneId: id }))),
+      ).toEqual([expect.stringMatching(/^hostedZoneId must be a Route 53 hosted zone id such as Z0123/)]);
+    },
+  );
+  it('rejects a zone name that is not a DNS name', () => {
+    expect(
+      problemsOf(() =>
+        parseStackOptions(
+          ctx({ stage: 'prod', ...DOMAINS, ...ZONE, hostedZoneName: 'avatars.example.com.' }),
+        ),
+      ),
+    ).toEqual([expect.stringMatching(/^hostedZoneName must be a lowercase DNS name/)]);
+  });
+  it('rejects a custom domain outside the zone, naming it', () => {
+    expect(
+      problemsOf(() =>
+        parseStackOptions(
+          ctx({ stage: 'prod', ...DOMAINS, ...ZONE, cdnDomainName: 'img.other.example.com' }),
+        ),
+      ),
+    ).toEqual([
+      'cdnDomainName img.other.example.com is not inside hostedZoneName avatars.example.com: its alias record cannot go in that zone',
+    ]);
+    // a suffix match is not enough: notavatars.example.com is not in avatars.example.com
+    expect(
+      problemsOf(() =>
+        parseStackOptions(
+          ctx({ stage: 'prod', ...DOMAINS, ...ZONE, apiDomainName: 'notavatars.example.com' }),
+        ),
+      ),
+    ).toEqual([expect.stringMatching(/^apiDomainName notavatars\.example\.com is not inside/)]);
+  });
+  it('rejects a zone without any custom domain', () => {
+    expect(problemsOf(() => parseStackOptions(ctx({ stage: 'prod', ...ZONE })))).toEqual([
+      expect.stringMatching(
+        /^hostedZoneId\/hostedZoneName are set but neither apiDomainName nor cdnDomainName is/,
+      ),
+    ]);
+  });
+  it('does not repeat an invalid domain as "no domain"', () => {
+    expect(
+      problemsOf(() =>
+        parseStackOptions(
+          ctx({ stage: 'prod', ...ZONE, apiDomainName: 'https://x', apiCertificateArn: CERT_EUW1 }),
+        ),
+      ),
+    ).toEqual([expect.stringMatching(/^apiDomainName must be a lowercase DNS name/)]);
+  });
+});
+
+describe('CloudFront standard logging', () => {
+  it('is on by default outside opt-in regions, and when the region is unknown', () => {
+    expect(parseStackOptions(ctx({ stage: 'dev' }), 'eu-west-1').cdnLogging).toBe(true);
+    expect(parseStackOptions(ctx({ stage: 'dev' })).cdnLogging).toBe(true);
+    expect(parseStackOptions(ctx({ stage: 'dev', cdnLogging: 'false' }), 'eu-west-1').cdnLogging).toBe(false);
+  });
+  it.each(OPT_IN_REGIONS)('is off by default in %s, and true is refused there', (region) => {
+    expect(parseStackOptions(ctx({ stage: 'dev' }), region).cdnLogging).toBe(false);
+    expect(validateCdnLogging(false, region)).toBe(false);
+    expect(problemsOf(() => parseStackOptions(ctx({ stage: 'dev', cdnLogging: 'true' }), region))).toEqual([
+      expect.stringContaining(`cdnLogging=true is not possible in ${region}`),
+    ]);
+  });
+  it('rejects a non-boolean', () => {
+    expect(problemsOf(() => validateCdnLogging('on', 'eu-west-1'))).toEqual([
+      'cdnLogging must be true or false, got "on"',
+    ]);
+  });
+});
+
+describe('resolver concurrency', () => {
+  it('defaults to 10 and reads strings and numbers', () => {
+    expect(validateResolverConcurrency(undefined)).toBe(10);
+    expect(validateResolverConcurrency('25')).toBe(25);
+    expect(validateResolverConcurrency(25)).toBe(25);
+  });
+  it.each([0, '0'])('refuses %p, saying why', (v) => {
+    expect(problemsOf(() => validateResolverConcurrency(v))).toEqual([
+      'resolverConcurrency must be at least 1: 0 throttles every invocation, so no photo would ever be resolved',
+    ]);
+  });
+  it.each(['-1', '2.5', 'lots', '1001'])('rejects %p with its range', (v) => {
+    expect(problemsOf(() => validateResolverConcurrency(v))).toEqual([
+      `resolverConcurrency must be an integer between 1 and 1000, got ${JSON.stringify(v)}`,
+    ]);
   });
 });
 

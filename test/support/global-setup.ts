@@ -30,7 +30,6 @@ export default async function globalSetup(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AVTRZ_S3_FORCE_PATH_STYLE: '1',
     AVTRZ_TABLE: table,
     AVTRZ_BUCKET: bucket,
     AVTRZ_CDN_URL: 'https://cdn.avtrz.test',

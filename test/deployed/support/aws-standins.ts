@@ -1,0 +1,363 @@
+/**
+ * The AWS services the deployed template needs that have no local jar: API Gateway (HTTP API,
+ * payload 2.0, routes from the template), its IAM authorizer (a real SigV4 check), the Lambda
+ * Invoke API (sync and async, with the template's EventInvokeConfig), and Secrets Manager's
+ * GetSecretValue. DynamoDB Local and s3rver stand in for the rest.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { buildEventV2, writeResult } from '../../../lib/local/gateway';
+import type { FunctionHost, InvokeOutcome } from './function-host';
+import type { RouteSpec } from './template';
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+function readBody(req: http.IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) reject(new Error('payload too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function json(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const b = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': b.length, ...headers });
+  res.end(b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SigV4
+
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+const MAX_SKEW_MS = 5 * 60_000;
+
+export type SigV4Verdict = { ok: true; accessKeyId: string } | { ok: false; message: string };
+
+/**
+ * Recompute the request's signature with the secret of its access key and compare, as AWS does:
+ * the credential scope must name `service` and `region`, the date must be within 5 minutes, and
+ * every header the signature covers must be the one received.
+ */
+export async function verifySigV4(
+  req: { method: string; url: string; headers: http.IncomingHttpHeaders; body: Buffer },
+  expect: { service: string; region: string; credentials: readonly Credentials[]; now?: Date },
+): Promise<SigV4Verdict> {
+  const auth = String(req.headers.authorization ?? '');
+  if (!auth) return { ok: false, message: 'Missing Authentication Token' };
+  const m = AUTH.exec(auth);
+  if (!m) return { ok: false, message: 'Authorization header is not a SigV4 signature' };
+  const [, akid, day, region, service, signedHeaders, signature] = m;
+  const creds = expect.credentials.find((c) => c.accessKeyId === akid);
+  if (!creds) return { ok: false, message: 'The security token included in the request is invalid.' };
+  if (service !== expect.service || region !== expect.region) {
+    return { ok: false, message: `Credential should be scoped to ${expect.region}/${expect.service}` };
+  }
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  const at = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (!at || amzDate.slice(0, 8) !== day) return { ok: false, message: 'Bad or missing X-Amz-Date' };
+  const when = new Date(Date.UTC(+at[1], +at[2] - 1, +at[3], +at[4], +at[5], +at[6]));
+  if (Math.abs((expect.now ?? new Date()).getTime() - when.getTime()) > MAX_SKEW_MS) {
+    return { ok: false, message: 'Signature expired' };
+  }
+  const names = signedHeaders.split(';');
+  const headers: Record<string, string> = {};
+  for (const n of names) {
+    const v = req.headers[n];
+    if (v === undefined) return { ok: false, message: `Signed header ${n} is missing` };
+    headers[n] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const u = new URL(req.url, 'http://placeholder');
+  const query: Record<string, string | string[]> = {};
+  u.searchParams.forEach((v, k) => {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : ([] as string[]).concat(prev, v);
+  });
+  const signer = new SignatureV4({ service, region, credentials: creds, sha256: Sha256 });
+  const expected = await signer.sign(
+    {
+      method: req.method,
+      protocol: 'http:',
+      hostname: String(req.headers.host ?? '').replace(/:\d+$/, ''),
+      path: req.url.split('?')[0],
+      query,
+      headers,
+      body: req.body.length ? req.body : undefined,
+    },
+    { signingDate: when, signableHeaders: new Set(names) },
+  );
+  const got = /Signature=([0-9a-f]{64})/.exec(String(expected.headers.authorization))?.[1];
+  if (got !== signature) {
+    return {
+      ok: false,
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    };
+  }
+  return { ok: true, accessKeyId: akid };
+}
+
+// ---------------------------------------------------------------------------------------------
+// API Gateway (HTTP API)
+
+export interface ApiCall {
+  routeKey: string;
+  functionId: string;
+  status: number;
+}
+
+export interface ApiGatewayOptions {
+  routes: readonly RouteSpec[];
+  hostFor: (functionId: string) => FunctionHost;
+  region: string;
+  accountId: string;
+  iamCredentials: readonly Credentials[];
+  /** every request that reached an integration, with the status answered */
+  calls: ApiCall[];
+}
+
+function matchRoute(routes: readonly RouteSpec[], method: string, path: string) {
+  for (const r of routes) {
+    if (r.routeKey === '$default') continue;
+    const [m, tpl] = r.routeKey.split(' ');
+    if (m !== method && m !== 'ANY') continue;
+    const t = tpl.split('/');
+    const p = path.split('/');
+    if (t.length !== p.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < t.length && ok; i++) {
+      if (/^\{[^}+]+\}$/.test(t[i])) {
+        if (!p[i]) ok = false;
+        else params[t[i].slice(1, -1)] = decodeURIComponent(p[i]);
+      } else if (t[i] !== p[i]) ok = false;
+    }
+    if (ok) return { route: r, pathParameters: params };
+  }
+  const fallback = routes.find((r) => r.routeKey === '$default');
+  return fallback ? { route: fallback, pathParameters: {} } : undefined;
+}
+
+/** API Gateway's answers of its own (not the function's): `{"message": …}` bodies. */
+function gatewayError(res: http.ServerResponse, status: number, message: string, requestId: string): void {
+  json(res, status, { message }, { 'apigw-requestid': requestId });
+}
+
+export function createApiGateway(opts: ApiGatewayOptions): http.Server {
+  return http.createServer(async (req, res) => {
+    const requestId = randomUUID();
+    try {
+      const body = await readBody(req);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const pathOnly = (req.url ?? '/').split('?')[0];
+      const match = matchRoute(opts.routes, method, pathOnly);
+      if (!match) return gatewayError(res, 404, 'Not Found', requestId);
+      const { route } = match;
+      const event = buildEventV2(
+        {
+          method,
+          url: req.url ?? '/',
+          rawHeaders: req.rawHeaders,
+          body,
+          sourceIp: '127.0.0.1',
+          httpVersion: req.httpVersion,
+          localPort: req.socket.localPort,
+        },
+        { routeKey: route.routeKey, pathParameters: match.pathParameters },
+        { requestId, now: new Date(), apiId: 'deployed', accountId: opts.accountId },
+      );
+      if (route.authorizationType === 'AWS_IAM') {
+        const verdict = await verifySigV4(
+          { method, url: req.url ?? '/', headers: req.headers, body },
+          { service: 'execute-api', region: opts.region, credentials: opts.iamCredentials },
+        );
+        if (!verdict.ok) return gatewayError(res, 403, verdict.message, requestId);
+        (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+          iam: {
+            accessKey: verdict.accessKeyId,
+            accountId: opts.accountId,
+            callerId: 'AIDAOPERATOR',
+            cognitoIdentity: null,
+            principalOrgId: null,
+            userArn: `arn:aws:iam::${opts.accountId}:user/operator`,
+            userId: 'AIDAOPERATOR',
+          },
+        };
+      } else if (route.authorizationType !== 'NONE') {
+        throw new Error(`${route.routeKey}: authorization ${route.authorizationType} is not emulated`);
+      }
+      const outcome = await opts.hostFor(route.functionId).invoke(event);
+      // a failed or timed-out function: API Gateway's own 500
+      const status = outcome.error ? 500 : ((outcome.payload as { statusCode?: number })?.statusCode ?? 200);
+      opts.calls.push({ routeKey: route.routeKey, functionId: route.functionId, status });
+      if (outcome.error) return gatewayError(res, 500, 'Internal Server Error', requestId);
+      writeResult(res, outcome.payload, requestId);
+    } catch (e) {
+      if (!res.headersSent) gatewayError(res, 500, `stand-in failure: ${(e as Error).message}`, requestId);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lambda Invoke API
+
+export interface AsyncFailure {
+  destination?: string;
+  record: {
+    requestContext: { functionArn: string; condition: string; approximateInvokeCount: number };
+    requestPayload: unknown;
+    responsePayload: unknown;
+  };
+}
+
+export interface LambdaApiOptions {
+  /** by function name and by ARN */
+  hostFor: (nameOrArn: string) => FunctionHost | undefined;
+  asyncConfig: (host: FunctionHost) => { maxRetries: number; destination?: string; arn: string };
+  region: string;
+  credentials: readonly Credentials[];
+  /** async invocations whose retries ran out (what an on-failure destination receives) */
+  asyncFailures: AsyncFailure[];
+  /** async invocations still running (tests wait for them) */
+  inFlight: Set<Promise<unknown>>;
+}
+
+const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export function createLambdaApi(opts: LambdaApiOptions): http.Server {
+  return http.createServer(async (req, res) => {
+    const requestId = randomUUID();
+    try {
+      const body = await readBody(req, 6 * 1024 * 1024);
+      const m = INVOKE.exec((req.url ?? '').split('?')[0]);
+      if (req.method !== 'POST' || !m) return json(res, 404, { message: 'Unknown operation' });
+      const verdict = await verifySigV4(
+        { method: 'POST', url: req.url ?? '/', headers: req.headers, body },
+        { service: 'lambda', region: opts.region, credentials: opts.credentials },
+      );
+      if (!verdict.ok) {
+        return json(res, 403, { message: verdict.message }, { 'x-amzn-errortype': 'AccessDeniedException' });
+      }
+      const host = opts.hostFor(decodeURIComponent(m[1]));
+      if (!host) {
+        return json(
+          res,
+          404,
+          { Type: 'User', message: `Function not found: ${decodeURIComponent(m[1])}` },
+          { 'x-amzn-errortype': 'ResourceNotFoundException' },
+        );
+      }
+      let event: unknown = {};
+      try {
+        event = body.length ? JSON.parse(body.toString('utf8')) : {};
+      } catch {
+        return json(
+          res,
+          400,
+          { Type: 'User', message: 'Could not parse request body into json' },
+          { 'x-amzn-errortype': 'InvalidRequestContentException' },
+        );
+      }
+      const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+      if (type === 'Event') {
+        res.writeHead(202, { 'x-amzn-requestid': requestId }).end();
+        const run = runAsync(host, event, opts);
+        opts.inFlight.add(run);
+        run.finally(() => opts.inFlight.delete(run));
+        return;
+      }
+      if (type !== 'RequestResponse') return res.writeHead(204, { 'x-amzn-requestid': requestId }).end();
+      const out = await host.invoke(event);
+      json(res, 200, out.payload, {
+        'x-amzn-requestid': requestId,
+        'x-amz-executed-version': '$LATEST',
+        ...(out.error ? { 'x-amz-function-error': 'Unhandled' } : {}),
+      });
+    } catch (e) {
+      if (!res.headersSent) json(res, 500, { message: (e as Error).message });
+    }
+  });
+}
+
+/** Lambda's async path: the event, then up to MaximumRetryAttempts retries, then the destination. */
+async function runAsync(host: FunctionHost, event: unknown, opts: LambdaApiOptions): Promise<void> {
+  const cfg = opts.asyncConfig(host);
+  let out: InvokeOutcome | undefined;
+  let attempts = 0;
+  // Lambda waits about 1 and 2 minutes between attempts; the tier retries at once
+  while (attempts <= cfg.maxRetries) {
+    attempts++;
+    out = await host.invoke(event);
+    if (!out.error) return;
+  }
+  opts.asyncFailures.push({
+    destination: cfg.destination,
+    record: {
+      requestContext: {
+        functionArn: cfg.arn,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: attempts,
+      },
+      requestPayload: event,
+      responsePayload: out?.payload,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets Manager
+
+export function createSecretsManager(opts: {
+  secrets: Map<string, { arn: string; name: string; value: string }>;
+  region: string;
+  credentials: readonly Credentials[];
+  reads: string[];
+}): http.Server {
+  return http.createServer(async (req, res) => {
+    try {
+      const body = await readBody(req);
+      const verdict = await verifySigV4(
+        { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+        { service: 'secretsmanager', region: opts.region, credentials: opts.credentials },
+      );
+      const err = (status: number, type: string, message: string) =>
+        json(res, status, { __type: type, message }, { 'x-amzn-errortype': type });
+      if (!verdict.ok) return err(403, 'AccessDeniedException', verdict.message);
+      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
+        return err(400, 'UnknownOperationException', `${req.headers['x-amz-target']} is not emulated`);
+      }
+      const { SecretId } = JSON.parse(body.toString('utf8')) as { SecretId: string };
+      const secret = [...opts.secrets.values()].find((s) => s.arn === SecretId || s.name === SecretId);
+      if (!secret)
+        return err(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      opts.reads.push(secret.arn);
+      json(res, 200, {
+        ARN: secret.arn,
+        Name: secret.name,
+        SecretString: secret.value,
+        VersionId: '00000000-0000-0000-0000-000000000001',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: Math.floor(Date.now() / 1000),
+      });
+    } catch (e) {
+      if (!res.headersSent) json(res, 500, { message: (e as Error).message });
+    }
+  });
+}
