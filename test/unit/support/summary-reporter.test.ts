@@ -1,5 +1,5 @@
 /** The CI summary line (`.ci/run` ends with it). */
-const { summaryLine } = require('./summary-reporter') as {
+const { summaryLine } = require('../../support/summary-reporter') as {
   summaryLine: (r: unknown) => string;
 };
 

@@ -5,12 +5,12 @@ import {
   parseRoll,
   parseWorkspaceCreate,
   parseWorkspaceUpdate,
-} from '../../lambdas/core/admin-validation';
-import { normaliseDomainEntry } from '../../lambdas/core/domains';
-import { AvtrzError } from '../../lambdas/core/errors';
-import { keyStatus } from '../../lambdas/core/keys/status';
-import { keyView } from '../../lambdas/core/keys/view';
-import { foldBuckets, parseMonth, shapeUsage } from '../../lambdas/core/usage';
+} from '../../../lambdas/core/admin-validation';
+import { normaliseDomainEntry } from '../../../lambdas/core/domains';
+import { AvtrzError } from '../../../lambdas/core/errors';
+import { keyStatus } from '../../../lambdas/core/keys/status';
+import { keyView } from '../../../lambdas/core/keys/view';
+import { foldBuckets, parseMonth, shapeUsage } from '../../../lambdas/core/usage';
 
 function errOf(fn: () => unknown): AvtrzError {
   try {

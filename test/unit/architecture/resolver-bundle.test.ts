@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { build } from 'esbuild';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 
 async function bundledModules(entry: string): Promise<string[]> {
   const res = await build({

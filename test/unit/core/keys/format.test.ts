@@ -1,4 +1,4 @@
-import { checksum, generateKey, hashKey, parseKey } from '../../lambdas/core/keys/format';
+import { checksum, generateKey, hashKey, parseKey } from '../../../../lambdas/core/keys/format';
 
 describe('key format', () => {
   it('generates keys of each type that pass the shape and checksum check', () => {

@@ -3,8 +3,8 @@
  * entries it can read back), the content-addressed version, and when a record is stale.
  */
 import fc from 'fast-check';
-import { isStale, parseVariantName, photoVersion, variantName } from '../../lambdas/core/photo';
-import { FORMATS, SIZES } from '../../lambdas/core/size';
+import { isStale, parseVariantName, photoVersion, variantName } from '../../../lambdas/core/photo';
+import { FORMATS, SIZES } from '../../../lambdas/core/size';
 
 test('parseVariantName reads back every entry variantName writes', () => {
   for (const size of SIZES)

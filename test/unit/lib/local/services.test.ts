@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { freePorts } from '../../lib/local/services';
+import { freePorts } from '../../../../lib/local/services';
 
 test('freePorts hands out distinct loopback ports that are free to listen on', async () => {
   const ports = await freePorts(20);

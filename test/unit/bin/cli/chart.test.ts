@@ -1,6 +1,6 @@
-import { chartWindow, renderUsageChart, sparkline } from '../../bin/cli/chart';
-import { parseDuration, run } from '../../bin/cli/main';
-import type { UsageResponse } from '../../lambdas/core/usage';
+import { chartWindow, renderUsageChart, sparkline } from '../../../../bin/cli/chart';
+import { parseDuration, run } from '../../../../bin/cli/main';
+import type { UsageResponse } from '../../../../lambdas/core/usage';
 
 const usage: UsageResponse = {
   workspace_id: 'ws_AAAAAAAAAAAAAAAA',

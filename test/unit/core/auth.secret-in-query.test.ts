@@ -4,8 +4,8 @@
  * parameter over as its values joined by commas, so `?key=a&key=sk_live_…` arrives as
  * `a,sk_live_…`; keys are base62 and never contain a comma.
  */
-import { type AuthDeps, authenticateWith, SECRET_IN_QUERY_MESSAGE } from '../../lambdas/core/auth';
-import { generateKey, hashKey } from '../../lambdas/core/keys/format';
+import { type AuthDeps, authenticateWith, SECRET_IN_QUERY_MESSAGE } from '../../../lambdas/core/auth';
+import { generateKey, hashKey } from '../../../lambdas/core/keys/format';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const secret = generateKey('secret');

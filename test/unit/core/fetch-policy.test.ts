@@ -7,7 +7,7 @@ import {
   isPublicAddress,
   providerOrigin,
   providerUrl,
-} from '../../lambdas/core/fetch-policy';
+} from '../../../lambdas/core/fetch-policy';
 
 describe('classifyAddress: IPv4', () => {
   test.each([

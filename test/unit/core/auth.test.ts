@@ -2,9 +2,9 @@
  * core/auth.ts decisions with an in-memory lookup (the store-backed path is covered by
  * test/integration/avatar-auth.test.ts against DynamoDB Local).
  */
-import { type AuthDeps, authenticateWith, type KeyPrincipal } from '../../lambdas/core/auth';
-import { generateKey, hashKey } from '../../lambdas/core/keys/format';
-import { TtlCache } from '../../lambdas/core/ttl-cache';
+import { type AuthDeps, authenticateWith, type KeyPrincipal } from '../../../lambdas/core/auth';
+import { generateKey, hashKey } from '../../../lambdas/core/keys/format';
+import { TtlCache } from '../../../lambdas/core/ttl-cache';
 
 const now = new Date('2026-11-28T12:00:00Z');
 

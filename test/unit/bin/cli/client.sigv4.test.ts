@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { runCli } from '../support/cli-runner';
+import { runCli } from '../../../support/cli-runner';
 
 const FAKE = {
   accessKeyId: 'AKIDEXAMPLEFAKE00001',

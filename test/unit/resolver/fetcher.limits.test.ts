@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { lookupPhoto } from '../../lambdas/resolver/provider';
+import { lookupPhoto } from '../../../lambdas/resolver/provider';
 
 type Mode = 'endless-404' | 'endless-redirect' | 'trickle' | 'gzip';
 

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FETCH_LIMITS } from '../../lambdas/core/fetch-policy';
-import { bombPng } from '../support/provider';
+import { FETCH_LIMITS } from '../../../lambdas/core/fetch-policy';
+import { bombPng } from '../../support/provider';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 
 function child(file: string, maxPixels: number) {
   const script = `

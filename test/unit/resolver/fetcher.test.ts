@@ -4,9 +4,9 @@
  * mixed answers) are injected through the fetcher's `resolve` seam; everything else is real.
  */
 import type dns from 'node:dns';
-import { FetchRefused, guardedGet, guardedLookup } from '../../lambdas/resolver/fetcher';
-import { lookupPhoto } from '../../lambdas/resolver/provider';
-import { type Provider, startProvider } from '../support/provider';
+import { FetchRefused, guardedGet, guardedLookup } from '../../../lambdas/resolver/fetcher';
+import { lookupPhoto } from '../../../lambdas/resolver/provider';
+import { type Provider, startProvider } from '../../support/provider';
 
 type Answer = { address: string; family: number }[];
 const fakeDns = (answers: Record<string, Answer>) =>

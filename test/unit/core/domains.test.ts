@@ -4,8 +4,8 @@ import {
   isValidDomainEntry,
   normaliseDomainEntry,
   requestSite,
-} from '../../lambdas/core/domains';
-import type { AvtrzError } from '../../lambdas/core/errors';
+} from '../../../lambdas/core/domains';
+import type { AvtrzError } from '../../../lambdas/core/errors';
 
 function code(fn: () => void): string | undefined {
   try {

@@ -1,5 +1,5 @@
-import { normaliseLinkedinUrl, parseProfile } from '../../lambdas/core/profile';
-import { parseFallback, parseFormat, parseSize, snapSize } from '../../lambdas/core/size';
+import { normaliseLinkedinUrl, parseProfile } from '../../../lambdas/core/profile';
+import { parseFallback, parseFormat, parseSize, snapSize } from '../../../lambdas/core/size';
 
 describe('linkedin_url normalisation', () => {
   it.each([

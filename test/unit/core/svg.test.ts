@@ -1,5 +1,5 @@
-import { colourFor, initialsFromSlug, PALETTE } from '../../lambdas/core/initials';
-import { initialsSvg, silhouetteSvg } from '../../lambdas/core/svg';
+import { colourFor, initialsFromSlug, PALETTE } from '../../../lambdas/core/initials';
+import { initialsSvg, silhouetteSvg } from '../../../lambdas/core/svg';
 
 describe('initials', () => {
   it.each([
