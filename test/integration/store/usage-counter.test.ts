@@ -6,10 +6,10 @@
  * Against DynamoDB Local with injected instants.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CountInput } from '../../lambdas/app/ports';
-import { pk, sk } from '../../lambdas/store/schema';
-import { newKey, usageBuckets, workspaceWithKeys } from '../support/avatar-fixtures';
-import { config, dynamo, store } from '../support/runtime';
+import type { CountInput } from '../../../lambdas/app/ports';
+import { pk, sk } from '../../../lambdas/store/schema';
+import { newKey, usageBuckets, workspaceWithKeys } from '../../support/avatar-fixtures';
+import { config, dynamo, store } from '../../support/runtime';
 
 const MONTH = '2033-05';
 const at = (dayHourMin: string) => new Date(`${MONTH}-${dayHourMin}:00.000Z`);

@@ -6,9 +6,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3Key } from '../../lambdas/core/object-keys';
-import type { AvatarRecord } from '../../lambdas/core/records';
-import { config, s3Client, store, testRuntime } from '../support/runtime';
+import { s3Key } from '../../../lambdas/core/object-keys';
+import type { AvatarRecord } from '../../../lambdas/core/records';
+import { config, s3Client, store, testRuntime } from '../../support/runtime';
 
 const newId = () => randomBytes(16).toString('hex');
 
