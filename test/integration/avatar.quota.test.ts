@@ -1,6 +1,8 @@
 /**
  * Quota (spec section 4): exactness under concurrency, cached redirects at the quota, retry
- * safety of the single conditional write, month rollover with an injected clock.
+ * safety of the single conditional write, month rollover with an injected clock; what is counted
+ * (authorised requests, per workspace and key-hour) and what is not (blocked requests, bad
+ * parameters).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -138,5 +140,53 @@ describe('month rollover (UTC)', () => {
     expect(b?.used).toBe(1);
     expect(b?.[`h_${w.skId}_0100`]).toBe(1);
     expect(b?.[`lu_${w.skId}`]).toBe('2031-12-01T00:00:00.000Z');
+  });
+});
+
+describe('counting', () => {
+  const call = (query: Record<string, string>, headers: Record<string, string> = {}) =>
+    invoke(handler, { query, headers });
+
+  it('counts each authorised request against the workspace and the key-hour, never blocked ones', async () => {
+    const w = await workspaceWithKeys(50);
+    const now = new Date();
+    const month = now.toISOString().slice(0, 7);
+    for (let i = 0; i < 3; i++) {
+      const r = await call({ key: w.pk, linkedin_url: `linkedin.com/in/${freshSlug()}` }, APP_ORIGIN);
+      expect(r.status).toBe(302);
+    }
+    const blocked = [
+      await call({ key: w.pk, linkedin_url: 'linkedin.com/in/x' }, { origin: 'https://evil.test' }),
+      await call({ key: w.pk, linkedin_url: 'linkedin.com/in/x' }),
+      await call({ linkedin_url: 'linkedin.com/in/x' }),
+      await call({ key: w.sk, linkedin_url: 'linkedin.com/in/x' }),
+      await call({ key: w.pk, linkedin_url: 'not-linkedin' }, APP_ORIGIN),
+    ];
+    expect(blocked.map((b) => b.status)).toEqual([403, 403, 401, 401, 400]);
+    const item = await usageItem(w.ws, month);
+    expect(item?.used).toBe(3);
+    const hourly = Object.entries(item ?? {}).filter(([k]) => k.startsWith(`h_${w.pkId}_`));
+    expect(hourly.reduce((s, [, v]) => s + Number(v), 0)).toBe(3);
+    expect(typeof item?.[`lu_${w.pkId}`]).toBe('string');
+  });
+
+  it('an authorised request with a bad parameter: 400 with x-quota-* headers, not counted', async () => {
+    const w = await workspaceWithKeys(7);
+    const month = new Date().toISOString().slice(0, 7);
+    expect(
+      (await call({ linkedin_url: `linkedin.com/in/${freshSlug()}` }, { 'x-api-key': w.sk })).status,
+    ).toBe(302);
+    const res = await call(
+      { linkedin_url: 'linkedin.com/in/x', size: '2000', debug: '1' },
+      { 'x-api-key': w.sk },
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'invalid_request', param: 'size' });
+    expect(res.headers['x-quota-limit']).toBe('7');
+    expect(res.headers['x-quota-remaining']).toBe('6');
+    expect((await usageItem(w.ws, month))?.used).toBe(1);
+    // blocked requests carry no quota information
+    const blocked = await call({ linkedin_url: 'linkedin.com/in/x', debug: '1' }, {});
+    expect(blocked.headers['x-quota-limit']).toBeUndefined();
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Property tests over hostile inputs (linkedin_url, size, format, headers, keys), through the real
  * handler against DynamoDB Local + s3rver: never a 5xx, never a Location outside the CDN
- * origin, never input text in an SVG.
+ * origin, never input text in an SVG. A secret key in the query string is refused and flagged.
  */
 import fc from 'fast-check';
 import { createHandler } from '../../lambdas/avatar/handler';
 import { PALETTE } from '../../lambdas/core/initials';
-import { generateKey } from '../../lambdas/core/keys/format';
+import { generateKey, hashKey } from '../../lambdas/core/keys/format';
 import { initialsSvg, silhouetteSvg } from '../../lambdas/core/svg';
-import { CDN, workspaceWithKeys } from '../support/avatar-fixtures';
+import { CDN, keyItem, workspaceWithKeys } from '../support/avatar-fixtures';
 import { invoke } from '../support/events';
 import { testRuntime } from '../support/runtime';
 
@@ -160,5 +160,23 @@ describe('hostile inputs', () => {
     expect(seen.redirect).toBeGreaterThan(0);
     expect(seen.svg).toBeGreaterThan(0);
     expect(seen.json).toBeGreaterThan(0);
+  });
+});
+
+describe('keys in the query string', () => {
+  const call = (query: Record<string, string>, headers: Record<string, string> = {}) =>
+    invoke(handler, { query, headers });
+
+  it('a secret key in the query string is refused and flagged exposed_at', async () => {
+    const w = await workspaceWithKeys(10);
+    expect((await keyItem(hashKey(w.sk)))?.exposed_at).toBeUndefined();
+    const res = await call({ key: w.sk, linkedin_url: 'linkedin.com/in/alex', debug: '1' });
+    expect(res.status).toBe(401);
+    expect(res.json.error.code).toBe('invalid_key');
+    expect(res.json.error.message).toContain('x-api-key header only');
+    expect(typeof (await keyItem(hashKey(w.sk)))?.exposed_at).toBe('string');
+    // the header still works: exposure is a flag for the operator, not a revocation
+    const ok = await call({ linkedin_url: 'linkedin.com/in/alex' }, { 'x-api-key': w.sk });
+    expect(ok.status).toBe(302);
   });
 });
