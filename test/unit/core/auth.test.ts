@@ -1,6 +1,6 @@
 /**
- * core/auth.ts decisions with an in-memory lookup (the store-backed path is covered by
- * test/integration/avatar-auth.test.ts against DynamoDB Local).
+ * core/auth.ts decisions with an in-memory lookup (the store-backed path, with the key cache, is
+ * covered by test/integration/avatar.cache.test.ts and avatar.errors.test.ts against DynamoDB Local).
  */
 import { type AuthDeps, authenticateWith, type KeyPrincipal } from '../../../lambdas/core/auth';
 import { generateKey, hashKey } from '../../../lambdas/core/keys/format';
