@@ -30,7 +30,7 @@ const project = (name, roots, extra = {}) => ({
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    project('unit', ['test/unit', 'test/support']),
+    project('unit', ['test/unit']),
     project('infra', ['test/infra']),
     project('integration', ['test/integration', 'test/faults', 'test/load'], services),
     project('e2e', ['test/e2e'], services),

@@ -14,7 +14,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ensureTable, freePort, startDynamo } from '../../lib/local/services';
 import { LOCAL_TABLE } from '../../lib/local/stack';
-import { startProviderStandin } from '../../test/support/provider-standin';
+import { startProvider } from '../../test/support/provider';
 import { agent, get, requestJson } from './http';
 import { resolverMemory } from './resolver-memory';
 import { startStackProcess } from './stack-process';
@@ -48,7 +48,7 @@ function pooled<T>(rounds: LoopResult<T>[]) {
 
 export async function runHttpSections(o: HttpSectionOptions): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(o.tmp, 'stack-'));
-  const provider = await startProviderStandin();
+  const provider = await startProvider();
   const [proc, memDynamo] = await Promise.all([
     startStackProcess({ dataDir, upstreamUrl: provider.template, logLevel: 'info' }),
     freePort().then((p) => startDynamo(p)),

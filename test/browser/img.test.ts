@@ -18,12 +18,12 @@ import sharp from 'sharp';
 import { requestJson } from '../../bench/lib/http';
 import type { LocalStack } from '../../lib/local/stack';
 import { startLocalStack } from '../../lib/local/stack';
-import { colorOf, type ProviderStandin, startProviderStandin } from '../support/provider-standin';
+import { colourOf, type Provider, startProvider } from '../support/provider';
 import { launchChromium } from './support/chromium';
 import { imgPage, type PageServer, startPageServer } from './support/page-server';
 
 let stack: LocalStack;
-let provider: ProviderStandin;
+let provider: Provider;
 let pages: PageServer;
 let browser: Browser;
 let dataDir: string;
@@ -31,7 +31,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-browser-'));
   // revocation must show within the test: a 1 s key cache instead of the default 30 s
-  provider = await startProviderStandin();
+  provider = await startProvider();
   [stack, pages, browser] = await Promise.all([
     startLocalStack({ dataDir, upstreamUrl: provider.template, env: { AVTRZ_KEY_CACHE_SECONDS: '1' } }),
     startPageServer(),
@@ -157,7 +157,7 @@ async function expectThePhoto(l: Loaded, slug: string): Promise<void> {
   expect([meta.width, meta.height]).toEqual([128, 128]);
   // …and they are the provider's photo of THIS profile (its solid colour), not initials
   const got = await centreColour(l.finalBody);
-  const want = colorOf(slug);
+  const want = colourOf(slug);
   for (const c of ['r', 'g', 'b'] as const) expect(Math.abs(got[c] - want[c])).toBeLessThan(14);
 }
 

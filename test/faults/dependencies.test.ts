@@ -18,13 +18,13 @@ import { type StackInfo, type StackProcess, startStackProcess } from '../../benc
 import { ROUTES } from '../../lambdas/routes';
 import { type DynamoHandle, ensureTable, freePort, startDynamo } from '../../lib/local/services';
 import { LOCAL_TABLE } from '../../lib/local/stack';
-import { type ProviderStandin, startProviderStandin } from '../support/provider-standin';
+import { type Provider, startProvider } from '../support/provider';
 
 const ROUTE_TIMEOUT_MS = (ROUTES.find((r) => r.id === 'Avatar')?.timeoutSeconds ?? 10) * 1000;
 
 let proc: StackProcess;
 let stack: StackInfo;
-let provider: ProviderStandin;
+let provider: Provider;
 let dynamo: DynamoHandle;
 let dynamoPort: number;
 let dataDir: string;
@@ -84,7 +84,7 @@ async function used(): Promise<number> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'avtrz-faults-'));
-  provider = await startProviderStandin();
+  provider = await startProvider();
   dynamoPort = await freePort();
   [proc, dynamo] = await Promise.all([
     startStackProcess({ dataDir, upstreamUrl: provider.template }),

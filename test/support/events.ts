@@ -1,8 +1,11 @@
 /**
- * Payload-v2 events for calling key-authenticated handlers in-process (what API Gateway or the
- * local gateway would pass), and a caller that returns a plain response.
+ * Payload-v2 events for calling handlers in-process, and a caller that returns a plain response.
+ * Every event is built by the local gateway's own builder (buildEventV2), so a handler under test
+ * sees exactly the event shape the local stack and API Gateway hand it.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { matchRoute, routeKey } from '../../lambdas/routes';
+import { buildEventV2 } from '../../lib/local/gateway';
 
 export interface EventInput {
   method?: string;
@@ -10,39 +13,37 @@ export interface EventInput {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: string;
+  /** the matched route's path parameters (default: matched from the route table) */
+  pathParameters?: Record<string, string>;
 }
 
 let counter = 0;
 
+/** The event API Gateway would pass for this request (route and path parameters from the route table). */
 export function makeEvent(input: EventInput = {}): APIGatewayProxyEventV2 {
   const method = input.method ?? 'GET';
   const path = input.path ?? '/v1/avatar';
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(input.headers ?? {})) headers[k.toLowerCase()] = v;
-  const query = input.query;
-  const requestId = `evt-${process.pid}-${++counter}`;
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: query ? new URLSearchParams(query).toString() : '',
-    headers,
-    queryStringParameters: query && Object.keys(query).length ? { ...query } : undefined,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId,
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
+  const query = input.query ?? {};
+  const qs = Object.entries(query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+  const m = matchRoute(method, path);
+  const route = m && 'route' in m ? m : undefined;
+  return buildEventV2(
+    {
+      method,
+      url: qs ? `${path}?${qs}` : path,
+      rawHeaders: Object.entries(input.headers ?? {}).flat(),
+      body: Buffer.from(input.body ?? '', 'utf8'),
+      sourceIp: '127.0.0.1',
+      httpVersion: '1.1',
     },
-    body: input.body,
-    isBase64Encoded: false,
-  };
+    {
+      routeKey: route ? routeKey(route.route) : '$default',
+      pathParameters: input.pathParameters ?? route?.pathParameters,
+    },
+    { requestId: `evt-${process.pid}-${++counter}`, now: new Date() },
+  );
 }
 
 export interface Response {

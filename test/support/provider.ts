@@ -1,8 +1,14 @@
 /**
- * A real photo provider stand-in on 127.0.0.1 for the resolver and batch tests
- * (AVTRZ_UPSTREAM_URL = `template`). It answers by the slug of `?profile=linkedin.com/in/<slug>`:
+ * The photo provider stand-in on 127.0.0.1, for every tier that needs one: the resolver's hostile
+ * cases, batch, e2e, browser, faults, load and the benchmark (AVTRZ_UPSTREAM_URL = `template`).
+ * It answers by the slug of `?profile=linkedin.com/in/<slug>`, so one instance serves every
+ * behaviour a test needs:
  *
- *   photo-*          200 image/jpeg, a 400×300 photo in the slug's colour (`setPhoto` changes it)
+ *   photo-*          200 image/jpeg, a 400×300 photo in the slug's colour (`setPhoto` changes it;
+ *                    json-, jsonrel-, redirect-, slow-, delay- serve the same photo)
+ *   any other slug   200 image/jpeg, a 400×400 photo in the slug's colour
+ *   big-*            200 image/jpeg, 4000×4000 (resolver memory; JPEG can be shrunk while decoding)
+ *   bigpng-*         200 image/png, 4000×4000 (resolver memory; PNG must be decoded in full)
  *   json-*           200 {"image_url": "<same origin>/img/<slug>"}   (followed: same origin)
  *   jsonrel-*        200 {"image_url": "/img/<slug>"}                 (relative, same origin)
  *   jsonhttp-*       200 {"image_url": "http://localhost:<port>/img/…"}  other origin, not https: refused
@@ -14,7 +20,7 @@
  *   loop-*           302 to itself, forever                              refused after 3 hops
  *   nophoto-*        404
  *   fail-*           500
- *   slow-*           the photo after 4 s (past the 3 s deadline)
+ *   slow-*           the photo after `slowMs` (default 4 s: past the resolver's 3 s deadline)
  *   huge-*           image/jpeg, 6 MB with content-length
  *   stream-*         image/jpeg, 6 MB chunked (no content-length): aborted while streaming
  *   text-*           200 text/html
@@ -23,8 +29,11 @@
  *   bomb-*           200 image/png, 20000×20000 1-bit PNG of a few KB (400 megapixels decoded)
  *   delay-*          the photo after 150 ms (to observe how many lookups run at once)
  *
- * `canary` is a second listener on 127.0.0.1 that only counts connections: a refused URL must
- * never reach it. `hits` counts provider requests per slug (variants must not ask again).
+ * `/img/<slug>` serves that slug's photo (big-*, bigpng-* at their size). `mode` switches the
+ * whole provider to 'down' (500 for everything) or 'hang' (never answers); `setFailing` makes one
+ * slug answer 500. `canary` is a second listener on 127.0.0.1 that only counts connections: a
+ * refused URL must never reach it. `hits` counts provider requests (/photo) per slug (variants
+ * must not ask again).
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -33,8 +42,11 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { coldStart } from './runtime';
 
+type Rgb = { r: number; g: number; b: number };
+
 export interface Provider {
   origin: string;
+  /** value for AVTRZ_UPSTREAM_URL */
   template: string;
   /** provider requests (/photo) per slug */
   hits: Map<string, number>;
@@ -47,11 +59,17 @@ export interface Provider {
   setPhoto(slug: string, rgb: { r: number; g: number; b: number }): void;
   /** make a slug answer 500 from now on (or back to normal) */
   setFailing(slug: string, failing: boolean): void;
+  /** the whole provider: 'down' answers 500 to everything, 'hang' never answers */
+  mode: 'normal' | 'down' | 'hang';
+  /** how long slow-* waits before its photo */
+  slowMs: number;
   close(): Promise<void>;
 }
 
-export function colourOf(slug: string): { r: number; g: number; b: number } {
+/** The solid colour of a slug's photo: lets a test tell "the photo" from initials by its pixels. */
+export function colourOf(slug: string): Rgb {
   const h = createHash('sha256').update(slug).digest();
+  // keep channels apart from each other and from grey so resampling cannot confuse them
   return { r: 40 + (h[0] % 176), g: 40 + (h[1] % 176), b: 40 + (h[2] % 176) };
 }
 
@@ -59,19 +77,29 @@ export function colourOf(slug: string): { r: number; g: number; b: number } {
  * Expect `image` to be the stand-in's solid photo in `rgb` (each channel's mean within 6, which
  * survives resizing and lossy re-encoding but tells one slug's colour from another's).
  */
-export async function expectPhotoColour(
-  image: Buffer,
-  rgb: { r: number; g: number; b: number },
-): Promise<void> {
+export async function expectPhotoColour(image: Buffer, rgb: Rgb): Promise<void> {
   const { channels } = await sharp(image).stats();
   const mean = { r: channels[0].mean, g: channels[1].mean, b: channels[2].mean };
   for (const c of ['r', 'g', 'b'] as const) expect(Math.abs(mean[c] - rgb[c])).toBeLessThan(6);
 }
 
-async function jpeg(rgb: { r: number; g: number; b: number }): Promise<Buffer> {
-  return sharp({ create: { width: 400, height: 300, channels: 3, background: rgb } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
+const images = new Map<string, Buffer>();
+/** A solid photo; the 4000×4000 ones take a while to encode, so every image is made once. */
+async function image(
+  rgb: Rgb,
+  width: number,
+  height: number,
+  format: 'jpeg' | 'png',
+  quality = 90,
+): Promise<Buffer> {
+  const k = `${rgb.r},${rgb.g},${rgb.b}:${width}x${height}:${format}:${quality}`;
+  let buf = images.get(k);
+  if (!buf) {
+    const img = sharp({ create: { width, height, channels: 3, background: rgb } });
+    buf = await (format === 'png' ? img.png({ compressionLevel: 9 }) : img.jpeg({ quality })).toBuffer();
+    images.set(k, buf);
+  }
+  return buf;
 }
 
 function crc32(buf: Buffer): number {
@@ -114,9 +142,12 @@ export function bombPng(side = 20000): Buffer {
   return png;
 }
 
+/** kinds whose photo is 400×300 (the resolver tests check the stored original's shape) */
+const LANDSCAPE = new Set(['photo', 'json', 'jsonrel', 'jsonhttp', 'redirect', 'slow', 'delay']);
+
 export async function startProvider(): Promise<Provider> {
   const hits = new Map<string, number>();
-  const colours = new Map<string, { r: number; g: number; b: number }>();
+  const colours = new Map<string, Rgb>();
   const failing = new Set<string>();
   const sockets = new Set<net.Socket>();
   let canaryCount = 0;
@@ -130,30 +161,67 @@ export async function startProvider(): Promise<Provider> {
   const canaryPort = (canary.address() as AddressInfo).port;
   let origin = '';
   let port = 0;
+  const provider: Provider = {
+    origin: '',
+    template: '',
+    hits,
+    canaryConnections: () => canaryCount,
+    maxInFlight: () => maxInFlight,
+    canaryPort,
+    setPhoto: (slug, rgb) => void colours.set(slug, rgb),
+    setFailing: (slug, f) => void (f ? failing.add(slug) : failing.delete(slug)),
+    mode: 'normal',
+    slowMs: 4000,
+    close: async () => {},
+  };
 
   const sendPhoto = async (res: http.ServerResponse, slug: string) => {
-    const body = await jpeg(colours.get(slug) ?? colourOf(slug));
+    const rgb = colours.get(slug) ?? colourOf(slug);
+    const kind = slug.split('-')[0];
+    const body =
+      kind === 'big' || kind === 'bigpng'
+        ? await image(rgb, 4000, 4000, kind === 'big' ? 'jpeg' : 'png', 95)
+        : LANDSCAPE.has(kind)
+          ? await image(rgb, 400, 300, 'jpeg', 90)
+          : await image(rgb, 400, 400, 'jpeg', 95);
     if (!res.destroyed)
-      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': kind === 'bigpng' ? 'image/png' : 'image/jpeg',
+          'content-length': body.length,
+        })
+        .end(body);
   };
 
   const server = http.createServer(async (req, res) => {
     try {
       const u = new URL(req.url ?? '/', 'http://x');
-      if (u.pathname.startsWith('/img/')) {
-        await sendPhoto(res, decodeURIComponent(u.pathname.slice(5)));
-        return;
-      }
+      const img = u.pathname.startsWith('/img/');
       const m = /^linkedin\.com\/in\/([^/?#]+)$/.exec(u.searchParams.get('profile') ?? '');
-      if (u.pathname !== '/photo' || !m) {
+      const slug = img
+        ? decodeURIComponent(u.pathname.slice(5))
+        : u.pathname === '/photo'
+          ? m?.[1]
+          : undefined;
+      if (!slug) {
         res.writeHead(400).end();
         return;
       }
-      const slug = m[1];
-      hits.set(slug, (hits.get(slug) ?? 0) + 1);
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      res.once('close', () => inFlight--);
+      if (!img) {
+        hits.set(slug, (hits.get(slug) ?? 0) + 1);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        res.once('close', () => inFlight--);
+      }
+      if (provider.mode === 'hang') return; // never answer
+      if (provider.mode === 'down') {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('provider error');
+        return;
+      }
+      if (img) {
+        await sendPhoto(res, slug);
+        return;
+      }
       const kind = slug.split('-')[0];
       const json = (o: unknown): void => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o));
@@ -166,10 +234,8 @@ export async function startProvider(): Promise<Provider> {
         return;
       }
       switch (kind) {
-        case 'photo':
-          return void (await sendPhoto(res, slug));
         case 'json':
-          return json({ image_url: `${origin}/img/${slug}` });
+          return json({ image_url: `${origin}/img/${encodeURIComponent(slug)}` });
         case 'jsonrel':
           return json({ image_url: `/img/${slug}` });
         case 'jsonhttp':
@@ -192,7 +258,7 @@ export async function startProvider(): Promise<Provider> {
           return void res.writeHead(500).end('provider error');
         case 'slow':
           await new Promise<void>((r) => {
-            const t = setTimeout(r, 4000);
+            const t = setTimeout(r, provider.slowMs);
             res.once('close', () => {
               clearTimeout(t);
               r();
@@ -234,10 +300,9 @@ export async function startProvider(): Promise<Provider> {
             .end(Buffer.from('not an image at all'));
         case 'bomb':
           return void res.writeHead(200, { 'content-type': 'image/png' }).end(bombPng());
-        default:
-          res.writeHead(404).end();
+        default: // photo-*, big-*, bigpng-* and any slug of no kind above
+          return void (await sendPhoto(res, slug));
       }
-      return;
     } catch {
       if (!res.headersSent) res.writeHead(500).end();
     }
@@ -249,22 +314,15 @@ export async function startProvider(): Promise<Provider> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
-  return {
-    origin,
-    template: `${origin}/photo?profile={profile}`,
-    hits,
-    canaryConnections: () => canaryCount,
-    maxInFlight: () => maxInFlight,
-    canaryPort,
-    setPhoto: (slug, rgb) => colours.set(slug, rgb),
-    setFailing: (slug, f) => (f ? failing.add(slug) : failing.delete(slug)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        canary.close();
-        server.close(() => resolve());
-      }),
-  };
+  provider.origin = origin;
+  provider.template = `${origin}/photo?profile={profile}`;
+  provider.close = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      canary.close();
+      server.close(() => resolve());
+    });
+  return provider;
 }
 
 /**
