@@ -16,8 +16,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { profileId } from '../../lambdas/core/profile-id';
 import { runCli } from '../support/cli-runner';
-import { expectPhotoColour } from '../support/provider';
-import { colorOf } from '../support/provider-standin';
+import { colourOf, expectPhotoColour } from '../support/provider';
+
 import { verifySigV4 } from './support/aws-standins';
 import { type Deployment, deploy, FUNCTION_ROLE, OPERATOR, REGION } from './support/deployment';
 import { arm64Sysroot } from './support/function-host';
@@ -98,7 +98,7 @@ describe('deployed stack: the operator and the user', () => {
     const img = Buffer.from(await obj.arrayBuffer());
     const meta = await sharp(img).metadata();
     expect([meta.width, meta.height]).toEqual([128, 128]); // the provider's photo is 400×400
-    await expectPhotoColour(img, colorOf(slug));
+    await expectPhotoColour(img, colourOf(slug));
     expect(d.provider.hits.get(slug)).toBe(1);
   });
 
@@ -132,7 +132,7 @@ describe('deployed stack: the operator and the user', () => {
     expect(results[0]).toMatchObject({ status: 'ok', url: expect.stringMatching(`^${d.cdnOrigin}/a/`) });
     expect(results[1]).toMatchObject({ status: 'error' });
     const b1 = await d.cdnGet(results[0].url);
-    await expectPhotoColour(Buffer.from(await b1.arrayBuffer()), colorOf('deployed-b1'));
+    await expectPhotoColour(Buffer.from(await b1.arrayBuffer()), colourOf('deployed-b1'));
 
     const usage = await fetch(`${d.apiUrl}/v1/usage`, { headers });
     expect(usage.status).toBe(200);
@@ -336,6 +336,6 @@ maybe('the resolver on linux-arm64 with the synthesized sharp layer', () => {
     );
     const meta = await sharp(img).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 64]);
-    await expectPhotoColour(img, colorOf(slug));
+    await expectPhotoColour(img, colourOf(slug));
   }, 120_000);
 });

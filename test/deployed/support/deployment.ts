@@ -23,7 +23,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createCdn } from '../../../lib/local/cdn';
 import { freePorts, LOCAL_CREDENTIALS, startDynamo, startS3 } from '../../../lib/local/services';
-import { type ProviderStandin, startProviderStandin } from '../../support/provider-standin';
+import { type Provider, startProvider } from '../../support/provider';
 import {
   type ApiCall,
   type AsyncFailure,
@@ -79,7 +79,7 @@ export interface Deployment {
   apiUrl: string;
   /** what the template says every avatar Location starts with */
   cdnOrigin: string;
-  provider: ProviderStandin;
+  provider: Provider;
   functions: FunctionSpec[];
   routes: RouteSpec[];
   hosts: Map<string, FunctionHost>;
@@ -149,7 +149,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
   };
   try {
-    const provider = await startProviderStandin();
+    const provider = await startProvider();
     cleanups.push(() => provider.close());
     const assembly =
       opts.assembly ?? (await synthesize({ stage: 'prod', upstreamUrl: provider.template, ...opts.context }));
