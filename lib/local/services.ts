@@ -89,6 +89,8 @@ function javaAvailable(): boolean {
   }
 }
 
+const START_TIMEOUT_MS = 90_000;
+
 export interface DynamoHandle {
   endpoint: string;
   port: number;
@@ -129,7 +131,9 @@ export async function startDynamo(port: number, dataDir?: string): Promise<Dynam
   child.stdout?.resume();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const deadline = Date.now() + 30_000;
+  // a JVM start takes 2–5 s on a quiet machine and many times that on a loaded one (a test run
+  // starts several at once): give up only when it is clearly not coming
+  const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null)
       throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(-500)}`);
@@ -139,7 +143,9 @@ export async function startDynamo(port: number, dataDir?: string): Promise<Dynam
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not start within 30 s: ${stderr.slice(-500)}`);
+        throw new Error(
+          `DynamoDB Local did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr.slice(-500)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 150));
     }
