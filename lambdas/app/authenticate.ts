@@ -50,6 +50,18 @@ async function flagExposed(deps: AuthDeps, hash: string, at: string): Promise<vo
   }
 }
 
+/**
+ * Count a refusal of a known key for where it came from, so "all my images show initials" can be
+ * traced to a host in the usage answer. Best effort: a failed count must not change the 403.
+ */
+async function countBlocked(deps: AuthDeps, p: KeyPrincipal, site: string, now: Date): Promise<void> {
+  try {
+    await deps.store.usage.countBlocked({ workspaceId: p.workspace_id, keyId: p.key_id, site, now });
+  } catch (e) {
+    deps.log.warn('could not count a blocked request', { err: e as Error, unavailable: isUnavailable(e) });
+  }
+}
+
 export interface AuthRequest {
   headers?: Record<string, string | undefined>;
   queryStringParameters?: Record<string, string | undefined>;
@@ -68,7 +80,11 @@ export function authenticate(
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
   return authenticateWith(
-    { lookup: (hash) => lookupKey(deps, hash), markExposed: (hash, at) => flagExposed(deps, hash, at) },
+    {
+      lookup: (hash) => lookupKey(deps, hash),
+      markExposed: (hash, at) => flagExposed(deps, hash, at),
+      blocked: (p, site, at) => countBlocked(deps, p, site, at),
+    },
     { headers, query: request.queryStringParameters ?? {}, route, now },
   );
 }
