@@ -23,7 +23,9 @@ export async function lookupKey(deps: AuthDeps, hash: string): Promise<KeyPrinci
   const rec = await deps.store.keys.getKeyByHash(hash);
   let principal: KeyPrincipal | null = null;
   if (rec) {
-    const ws = await deps.store.workspaces.getWorkspace(rec.workspace_id);
+    // consistent: a quota change is in force once this entry expires (what the PATCH answer
+    // promises: app/workspaces.ts), not one replication lag later; a miss is once per TTL
+    const ws = await deps.store.workspaces.getWorkspace(rec.workspace_id, { consistent: true });
     if (ws) {
       principal = {
         key_id: rec.id,
