@@ -2,7 +2,9 @@
  * The terminal usage chart: one row per key, one column per hour (a unicode block sparkline,
  * scaled to the busiest key-hour in the window so rows compare), with the key's total for the
  * month and its count and share in the latest hour — so during a rotation the operator watches
- * traffic leave the old key and arrive on the new one. Pure: the answer and the clock in, text out.
+ * traffic leave the old key and arrive on the new one — and, when requests were refused with
+ * domain_blocked, a "blocked hosts" section naming the refused hosts per key, so "every image shows
+ * initials" is answered by the host to add. Pure: the answer and the clock in, text out.
  */
 import type { UsageKey, UsageResponse } from '../../lambdas/core/usage';
 
@@ -89,5 +91,53 @@ export function renderUsageChart(u: UsageResponse, opts: { hours?: number; now?:
   lines.push(
     `${axisPad}  1 column = 1 hour; ${max > 0 ? `█ = ${max} requests` : 'no requests in these hours'}`,
   );
+  lines.push(...blockedSection(u, window, lw));
   return `${lines.join('\n')}\n`;
+}
+
+/** how many hosts per key the chart names (the JSON answer has them all) */
+const BLOCKED_ROWS = 10;
+
+/**
+ * Requests refused with domain_blocked this month, per key: the busiest refused hosts with their
+ * counts and last hour, and the key's blocked requests per hour over the chart's window. Nothing
+ * when no key had any.
+ */
+export function blockedSection(u: UsageResponse, window: number[], lw: number): string[] {
+  const keys = u.keys.filter((k) => (k.blocked ?? []).length > 0);
+  if (keys.length === 0) return [];
+  const lines = ['', 'blocked hosts (403 domain_blocked, not counted against the quota)'];
+  const label = (k: UsageKey) => `${k.name} …${k.last4}`;
+  for (const k of keys) {
+    const hosts = k.blocked ?? [];
+    const total = hosts.reduce((s, h) => s + h.count, 0);
+    const byHour = new Map((k.blocked_hourly ?? []).map((h) => [Date.parse(h.hour), h.count]));
+    const counts = window.map((t) => byHour.get(t) ?? 0);
+    lines.push(
+      `${pad(label(k), lw)}  ${k.id}  ${sparkline(counts, Math.max(0, ...counts))}  ${total} blocked`,
+    );
+    const hw = Math.min(48, Math.max(4, ...hosts.slice(0, BLOCKED_ROWS).map((h) => h.host.length)));
+    for (const h of hosts.slice(0, BLOCKED_ROWS)) {
+      lines.push(
+        `  ${pad(h.host, hw)}  ${padLeft(String(h.count), 8)}  last ${hourLabel(Date.parse(h.last_seen))}`,
+      );
+    }
+    if (hosts.length > BLOCKED_ROWS)
+      lines.push(`  … ${hosts.length - BLOCKED_ROWS} more (--json lists them all)`);
+  }
+  const named = new Set(keys.flatMap((k) => (k.blocked ?? []).map((h) => h.host)));
+  if (named.has('(none)')) {
+    lines.push('(none): no Origin or Referer — a Referrer-Policy of no-referrer is the likely cause.');
+  }
+  if (named.has('(invalid)')) {
+    lines.push(
+      '(invalid): an Origin/Referer naming no usable host (Origin: null: file:// pages, sandboxed iframes).',
+    );
+  }
+  if (named.has('(other)'))
+    lines.push('(other): hosts not named (past 300 a month, or sharing a counter slot in an hour).');
+  lines.push(
+    'Add a host your pages use with: avtrz keys update --workspace … --key key_… --domain HOST (repeat --domain for every entry: the list is replaced).',
+  );
+  return lines;
 }

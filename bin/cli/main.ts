@@ -123,6 +123,17 @@ const KEY_FIELDS = [
   'revoked_at',
 ];
 
+/** After a quota change: when every avatar request sees it (the API says; app/workspaces.ts why). */
+export function quotaDelay(ws: Json): string {
+  const s = ws.monthly_quota_applies_within_seconds;
+  if (typeof s !== 'number') return '';
+  if (s <= 0) return 'The new quota applies to avatar requests at once (no key cache).\n';
+  return (
+    `The new quota applies to every avatar request within ${s} s (by ${ws.monthly_quota_applies_by}): ` +
+    'until then, requests served from the key cache (AVTRZ_KEY_CACHE_SECONDS) still use the previous quota.\n'
+  );
+}
+
 function showCreatedKey(k: Json): string {
   return (
     fields(`key ${k.id}`, k, KEY_FIELDS) +
@@ -197,7 +208,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         if (flags.quota !== undefined) body.monthly_quota = parseQuota(flags.quota);
         if (!Object.keys(body).length) throw new UsageError('nothing to update: pass --name and/or --quota');
         const r = await client.request('PATCH', path, body);
-        out(fields(`workspace ${r.body.id}`, r.body, WS_FIELDS), r.body);
+        out(fields(`workspace ${r.body.id}`, r.body, WS_FIELDS) + quotaDelay(r.body), r.body);
         return 0;
       }
       case 'keys create': {

@@ -23,7 +23,9 @@ export async function lookupKey(deps: AuthDeps, hash: string): Promise<KeyPrinci
   const rec = await deps.store.keys.getKeyByHash(hash);
   let principal: KeyPrincipal | null = null;
   if (rec) {
-    const ws = await deps.store.workspaces.getWorkspace(rec.workspace_id);
+    // consistent: a quota change is in force once this entry expires (what the PATCH answer
+    // promises: app/workspaces.ts), not one replication lag later; a miss is once per TTL
+    const ws = await deps.store.workspaces.getWorkspace(rec.workspace_id, { consistent: true });
     if (ws) {
       principal = {
         key_id: rec.id,
@@ -50,6 +52,18 @@ async function flagExposed(deps: AuthDeps, hash: string, at: string): Promise<vo
   }
 }
 
+/**
+ * Count a refusal of a known key for where it came from, so "all my images show initials" can be
+ * traced to a host in the usage answer. Best effort: a failed count must not change the 403.
+ */
+async function countBlocked(deps: AuthDeps, p: KeyPrincipal, site: string, now: Date): Promise<void> {
+  try {
+    await deps.store.usage.countBlocked({ workspaceId: p.workspace_id, keyId: p.key_id, site, now });
+  } catch (e) {
+    deps.log.warn('could not count a blocked request', { err: e as Error, unavailable: isUnavailable(e) });
+  }
+}
+
 export interface AuthRequest {
   headers?: Record<string, string | undefined>;
   queryStringParameters?: Record<string, string | undefined>;
@@ -68,7 +82,11 @@ export function authenticate(
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
   return authenticateWith(
-    { lookup: (hash) => lookupKey(deps, hash), markExposed: (hash, at) => flagExposed(deps, hash, at) },
+    {
+      lookup: (hash) => lookupKey(deps, hash),
+      markExposed: (hash, at) => flagExposed(deps, hash, at),
+      blocked: (p, site, at) => countBlocked(deps, p, site, at),
+    },
     { headers, query: request.queryStringParameters ?? {}, route, now },
   );
 }

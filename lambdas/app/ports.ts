@@ -8,7 +8,7 @@ import type { KeyType } from '../core/keys/format';
 import type { AvatarRecord, KeyRecord, WorkspaceRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
 import type { TtlCache } from '../core/ttl-cache';
-import type { MonthUsage } from '../core/usage';
+import type { KeyBlocked, MonthUsage } from '../core/usage';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -67,6 +67,14 @@ export interface CountInput {
   token?: string;
 }
 
+export interface BlockedInput {
+  workspaceId: string;
+  keyId: string;
+  /** the refused site as core/domains.ts blockedSiteName reports it */
+  site: string;
+  now: Date;
+}
+
 export type CountResult = { counted: true; used: number } | { counted: false; used: number };
 
 export interface UsageStore {
@@ -75,6 +83,10 @@ export interface UsageStore {
   /** the workspace's count for the month of `now`, read, not written */
   readUsed(workspaceId: string, now: Date): Promise<number>;
   getMonthUsage(workspaceId: string, month: string): Promise<MonthUsage | undefined>;
+  /** count one request of a known key refused with domain_blocked (one write; not the quota) */
+  countBlocked(input: BlockedInput): Promise<void>;
+  /** the month's blocked requests per key id */
+  getMonthBlocked(workspaceId: string, month: string): Promise<Map<string, KeyBlocked>>;
   lastUsedAt(
     workspaceId: string,
     keys: { id: string; created_at: string }[],

@@ -1,12 +1,19 @@
 /**
  * The usage answer (spec section 7) for the caller's own workspace (GET /v1/usage, secret key)
- * and for an operator (GET /v1/admin/workspaces/{ws}/usage): the same shape, per key per hour.
- * Not counted against the quota.
+ * and for an operator (GET /v1/admin/workspaces/{ws}/usage): the same shape, per key per hour,
+ * with each key's requests refused as domain_blocked. Not counted against the quota.
  */
 import { AvtrzError } from '../core/errors';
 import { monthOf, quotaHeaders } from '../core/quota';
 import type { KeyRecord, WorkspaceRecord } from '../core/records';
-import { invalidMonth, type MonthUsage, parseMonth, shapeUsage, type UsageResponse } from '../core/usage';
+import {
+  invalidMonth,
+  type KeyBlocked,
+  type MonthUsage,
+  parseMonth,
+  shapeUsage,
+  type UsageResponse,
+} from '../core/usage';
 import { type AuthRequest, authenticate } from './authenticate';
 import type { AppDeps } from './ports';
 import { currentQuotaHeaders, withQuotaHeaders } from './quota-headers';
@@ -18,13 +25,22 @@ async function loadUsage(
   deps: UsageDeps,
   workspaceId: string,
   month: string,
-): Promise<{ workspace: WorkspaceRecord; usage: MonthUsage | undefined; keys: KeyRecord[] } | undefined> {
-  const [workspace, usage, keys] = await Promise.all([
+): Promise<
+  | {
+      workspace: WorkspaceRecord;
+      usage: MonthUsage | undefined;
+      blocked: Map<string, KeyBlocked>;
+      keys: KeyRecord[];
+    }
+  | undefined
+> {
+  const [workspace, usage, blocked, keys] = await Promise.all([
     deps.store.workspaces.getWorkspace(workspaceId, { consistent: true }),
     deps.store.usage.getMonthUsage(workspaceId, month),
+    deps.store.usage.getMonthBlocked(workspaceId, month),
     deps.store.keys.listKeys(workspaceId),
   ]);
-  return workspace ? { workspace, usage, keys } : undefined;
+  return workspace ? { workspace, usage, blocked, keys } : undefined;
 }
 
 /** GET /v1/usage: publishable keys are refused (403 forbidden) by authenticate. */

@@ -5,7 +5,7 @@
  * Order: extract → secret-in-query refusal → shape/checksum (no I/O) → lookup by sha256 →
  * revoked/expired → route permission → domain allow-list.
  */
-import { checkDomain } from './domains';
+import { domainVerdict } from './domains';
 import { AvtrzError } from './errors';
 import { hashKey, type KeyType, looksLikeType, parseKey } from './keys/format';
 
@@ -34,6 +34,11 @@ export interface AuthDeps {
   lookup(hash: string): Promise<KeyPrincipal | undefined>;
   /** flag a secret key seen in a query string (no-op for unknown keys) */
   markExposed(hash: string, at: string): Promise<void>;
+  /**
+   * a known, active key was refused for where the request came from (`site`: core/domains.ts
+   * blockedSiteName); never called for unknown, revoked or expired keys. Must not throw.
+   */
+  blocked?(p: KeyPrincipal, site: string, at: Date): Promise<void>;
 }
 
 export interface AuthInput {
@@ -88,7 +93,14 @@ export async function authenticateWith(deps: AuthDeps, input: AuthInput): Promis
   if (type === 'publishable' && route !== 'avatar') {
     throw new AvtrzError('forbidden', 'Publishable keys may only call GET /v1/avatar; use a secret key.');
   }
-  checkDomain(type, p.allowed_domains ?? [], headers.origin, headers.referer);
+  const verdict = domainVerdict(type, p.allowed_domains ?? [], headers.origin, headers.referer, {
+    workspaceId: p.workspace_id,
+    keyId: p.key_id,
+  });
+  if (!verdict.allowed) {
+    await deps.blocked?.(p, verdict.site, now);
+    throw verdict.error;
+  }
 
   return { keyId: p.key_id, workspaceId: p.workspace_id, type, monthlyQuota: p.monthly_quota };
 }

@@ -96,26 +96,90 @@ export function hostAllowed(allowed: readonly string[], host: string, port: numb
   return false;
 }
 
+/** What a refused request is reported as: its host, or one of these names (never a host name). */
+export const BLOCKED_NO_SITE = '(none)';
+export const BLOCKED_BAD_SITE = '(invalid)';
+/** longest host[:port] reported by name; a DNS name is at most 253, real ones far shorter */
+export const BLOCKED_HOST_MAX = 100;
+const REPORTABLE_HOST = /^([a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(:\d{1,5})?$/;
+
 /**
- * Throws `403 domain_blocked` unless the request may use this key from where it came.
- * Publishable: a matching Origin/Referer is required. Secret: checked only when a header is present.
+ * The refused site as the operator would write it in the allow-list: the parsed, lower-cased host
+ * (IDNs already in punycode), with the port unless it is 80 or 443 (an entry without a port
+ * matches any port, so the host alone is always a working entry). Only
+ * hostname characters and bounded in length, so it can be echoed in a JSON message and stored as
+ * a counter's name; anything else is reported as `(invalid)`.
  */
+export function blockedSiteName(site: RequestSite): string {
+  if (site.kind === 'none') return BLOCKED_NO_SITE;
+  if (site.kind === 'invalid') return BLOCKED_BAD_SITE;
+  const name = site.port === 80 || site.port === 443 ? site.host : `${site.host}:${site.port}`;
+  if (name.length > BLOCKED_HOST_MAX || !REPORTABLE_HOST.test(name)) return BLOCKED_BAD_SITE;
+  return name;
+}
+
+/** Which key a refusal is about, so the message can say where to fix it. */
+export interface KeyRef {
+  workspaceId: string;
+  keyId: string;
+}
+
+function whereToAdd(ref: KeyRef | undefined): string {
+  const cli = ref
+    ? `npx avtrz keys update --workspace ${ref.workspaceId} --key ${ref.keyId} --domain … (repeat --domain for every entry you keep: the list is replaced)`
+    : 'npx avtrz keys update --key … --domain …';
+  return `Console → API Keys → Allowed domains, or ${cli}`;
+}
+
+/** The `domain_blocked` message: it names the refused host (see blockedSiteName) and where to allow it. */
+export function domainBlockedMessage(siteName: string, ref?: KeyRef): string {
+  if (siteName === BLOCKED_NO_SITE) {
+    return (
+      'This publishable key needs the Origin or Referer header, and the request carried neither. ' +
+      'A Referrer-Policy of no-referrer on the page (or referrerpolicy="no-referrer" on the <img>) is the likely cause; ' +
+      'use strict-origin-when-cross-origin.'
+    );
+  }
+  if (siteName === BLOCKED_BAD_SITE) {
+    return (
+      "The request's Origin/Referer names no host this key could allow (Origin: null comes from file:// pages, " +
+      `sandboxed iframes and some redirects). Serve the page from a host on the key's allow-list: ${whereToAdd(ref)}.`
+    );
+  }
+  return `Requests from ${siteName} are not on this key's allow-list. To allow them, add ${siteName} to the key's allowed domains: ${whereToAdd(ref)}.`;
+}
+
+export type DomainVerdict = { allowed: true } | { allowed: false; site: string; error: AvtrzError };
+
+/**
+ * May the request use this key from where it came? Publishable: a matching Origin/Referer is
+ * required. Secret: checked only when a header is present. A refusal names the site.
+ */
+export function domainVerdict(
+  type: KeyType,
+  allowed: readonly string[],
+  origin: string | undefined,
+  referer: string | undefined,
+  ref?: KeyRef,
+): DomainVerdict {
+  const site = requestSite(origin, referer);
+  if (site.kind === 'none' && type === 'secret') return { allowed: true };
+  if (site.kind === 'host' && hostAllowed(allowed, site.host, site.port)) return { allowed: true };
+  const name = blockedSiteName(site);
+  return {
+    allowed: false,
+    site: name,
+    error: new AvtrzError('domain_blocked', domainBlockedMessage(name, ref)),
+  };
+}
+
+/** Throws `403 domain_blocked` unless domainVerdict allows the request. */
 export function checkDomain(
   type: KeyType,
   allowed: readonly string[],
   origin: string | undefined,
   referer: string | undefined,
 ): void {
-  const site = requestSite(origin, referer);
-  if (site.kind === 'none') {
-    if (type === 'secret') return;
-    throw new AvtrzError(
-      'domain_blocked',
-      'This publishable key needs the Origin or Referer header, and the request carried neither. ' +
-        'A Referrer-Policy of no-referrer on the page (or referrerpolicy="no-referrer" on the <img>) is the likely cause; ' +
-        'use strict-origin-when-cross-origin.',
-    );
-  }
-  if (site.kind === 'host' && hostAllowed(allowed, site.host, site.port)) return;
-  throw new AvtrzError('domain_blocked');
+  const v = domainVerdict(type, allowed, origin, referer);
+  if (!v.allowed) throw v.error;
 }

@@ -1,7 +1,9 @@
 /**
- * Usage (spec section 7): a month's hour buckets folded into the usage answer. Pure: the store
- * reads the buckets and hands them over typed, oldest first.
+ * Usage (spec section 7): a month's hour buckets folded into the usage answer, and the requests
+ * refused with `domain_blocked`, per key, hour and refused host. Pure: the store reads the items
+ * and hands them over typed.
  */
+import { createHash } from 'node:crypto';
 import { type AvtrzError, invalidParam } from './errors';
 import type { KeyType } from './keys/format';
 import { type KeyStatus, keyStatus } from './keys/status';
@@ -32,6 +34,10 @@ export interface UsageKey {
   status: KeyStatus;
   used: number;
   hourly: HourCount[];
+  /** requests refused with domain_blocked this month, by refused host; only when there were any */
+  blocked?: BlockedHost[];
+  /** the same requests per hour (ascending); only when there were any */
+  blocked_hourly?: HourCount[];
 }
 
 export interface UsageResponse {
@@ -85,13 +91,14 @@ export function shapeUsage(input: {
   workspace: { id: string; monthly_quota: number };
   month: string;
   usage: MonthUsage | undefined;
+  blocked?: Map<string, KeyBlocked>;
   keys: KeyRecord[];
   now: Date;
 }): UsageResponse {
   const hourly = input.usage?.hourly ?? new Map<string, HourCount[]>();
   const keys = [...input.keys].sort(byCreation).map((k): UsageKey => {
     const series = hourly.get(k.id) ?? [];
-    return {
+    const key: UsageKey = {
       id: k.id,
       type: k.type,
       name: k.name,
@@ -100,6 +107,12 @@ export function shapeUsage(input: {
       used: series.reduce((s, h) => s + h.count, 0),
       hourly: series,
     };
+    const blocked = input.blocked?.get(k.id);
+    if (blocked && blocked.hosts.length > 0) {
+      key.blocked = blocked.hosts;
+      key.blocked_hourly = blocked.hourly;
+    }
+    return key;
   });
   return {
     workspace_id: input.workspace.id,
@@ -108,6 +121,109 @@ export function shapeUsage(input: {
     used: input.usage?.used ?? 0,
     keys,
   };
+}
+
+/*
+ * Blocked requests. A refused request of a known key is one unconditional UpdateItem on the item
+ * of its key and hour (store/blocked-counter.ts), so the counter needs no read and no retry:
+ *   n           requests refused in that hour
+ *   h<ss>       the name of slot ss (00..31): the first refused host that hashed to it this hour
+ *   c<ss>       requests counted in slot ss
+ *   f<ss>       the sum of their hosts' fingerprints
+ * A slot is one host's exactly when f = c × fingerprint(h); otherwise two hosts shared it that
+ * hour and its count is reported under `(other)`, never under the wrong name. An item therefore
+ * holds at most BLOCKED_SLOTS names (at most BLOCKED_HOST_MAX characters each), however many
+ * hosts are refused; a month's answer names at most BLOCKED_HOSTS_SHOWN hosts per key, the
+ * busiest, and counts the rest under `(other)`.
+ */
+
+export const BLOCKED_SLOTS = 32;
+export const BLOCKED_HOSTS_SHOWN = 300;
+/** hosts not named: past BLOCKED_HOSTS_SHOWN, or sharing a slot in an hour */
+export const BLOCKED_OTHER = '(other)';
+/** fingerprints are 1..2^20, so c × fingerprint stays exact in a double up to 2^33 requests */
+const FINGERPRINT_BITS = 20;
+
+/** Where a refused site is counted in an hour item, and the fingerprint that proves it is alone there. */
+export function blockedSlot(site: string): { slot: number; fingerprint: number } {
+  const h = createHash('sha256').update(site).digest();
+  return { slot: h[0] % BLOCKED_SLOTS, fingerprint: (h.readUInt32BE(1) >>> (32 - FINGERPRINT_BITS)) + 1 };
+}
+
+/** `ss` of the attribute names h<ss>, c<ss>, f<ss> */
+export function slotSuffix(slot: number): string {
+  return String(slot).padStart(2, '0');
+}
+
+/** One stored hour item of a key's blocked requests. */
+export interface BlockedHourItem {
+  keyId: string;
+  hour: string;
+  total: number;
+  slots: { name: string; count: number; sum: number }[];
+}
+
+export interface BlockedHost {
+  /** the refused host (`host[:port]`), `(none)` (no Origin or Referer), `(invalid)` or `(other)` */
+  host: string;
+  count: number;
+  /** the last hour it was refused in */
+  last_seen: string;
+}
+
+export interface KeyBlocked {
+  /** busiest first; `(other)` last */
+  hosts: BlockedHost[];
+  hourly: HourCount[];
+}
+
+/** Fold a month's blocked hour items into each key's hosts and hourly series. */
+export function foldBlocked(items: readonly BlockedHourItem[]): Map<string, KeyBlocked> {
+  const perKey = new Map<
+    string,
+    { hosts: Map<string, BlockedHost>; other: BlockedHost; hourly: Map<string, number> }
+  >();
+  const later = (a: string, b: string) => (a > b ? a : b);
+  for (const it of items) {
+    let k = perKey.get(it.keyId);
+    if (!k) {
+      k = { hosts: new Map(), other: { host: BLOCKED_OTHER, count: 0, last_seen: '' }, hourly: new Map() };
+      perKey.set(it.keyId, k);
+    }
+    if (it.total > 0) k.hourly.set(it.hour, (k.hourly.get(it.hour) ?? 0) + it.total);
+    let named = 0;
+    for (const s of it.slots) {
+      if (!(s.count > 0)) continue;
+      named += s.count;
+      if (s.sum === s.count * blockedSlot(s.name).fingerprint) {
+        const h = k.hosts.get(s.name) ?? { host: s.name, count: 0, last_seen: it.hour };
+        h.count += s.count;
+        h.last_seen = later(h.last_seen, it.hour);
+        k.hosts.set(s.name, h);
+      } else {
+        k.other.count += s.count;
+        k.other.last_seen = later(k.other.last_seen, it.hour);
+      }
+    }
+    // a request counted in `n` but in no slot (an interrupted write cannot do that; an outside edit could)
+    if (it.total > named) {
+      k.other.count += it.total - named;
+      k.other.last_seen = later(k.other.last_seen, it.hour);
+    }
+  }
+  const out = new Map<string, KeyBlocked>();
+  for (const [keyId, k] of perKey) {
+    const sorted = [...k.hosts.values()].sort((a, b) => b.count - a.count || (a.host < b.host ? -1 : 1));
+    const shown = sorted.slice(0, BLOCKED_HOSTS_SHOWN);
+    for (const h of sorted.slice(BLOCKED_HOSTS_SHOWN)) {
+      k.other.count += h.count;
+      k.other.last_seen = later(k.other.last_seen, h.last_seen);
+    }
+    if (k.other.count > 0) shown.push(k.other);
+    const hourly = [...k.hourly].map(([hour, count]) => ({ hour, count })).sort(byHour);
+    out.set(keyId, { hosts: shown, hourly });
+  }
+  return out;
 }
 
 /** `400 invalid_request` naming `month`: what both usage routes answer when parseMonth refuses. */

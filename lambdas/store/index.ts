@@ -1,6 +1,7 @@
 /** The stores over one context: what runtime/index.ts hands to the use cases as app's `Store`. */
 import type { Store } from '../app/ports';
 import { forgetAvatar, getAvatar, putAvatarIfAbsent, putObject } from './avatars';
+import { countBlocked } from './blocked-counter';
 import type { StoreContext } from './context';
 import { storeInitialsObject } from './initials';
 import {
@@ -15,7 +16,7 @@ import {
 } from './keys';
 import { addVariant, getOriginal, markChecked, putOriginal, replaceAvatar } from './photos';
 import { countRequest, readUsed } from './usage-counter';
-import { getMonthUsage, lastUsedAt } from './usage-read';
+import { getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
 import { createWorkspace, getWorkspace, updateWorkspace } from './workspaces';
 
 export type { StoreContext } from './context';
@@ -41,6 +42,8 @@ export function createStore(ctx: StoreContext): Store {
       countRequest: (input) => countRequest(ctx, input),
       readUsed: (ws, now) => readUsed(ctx, ws, now),
       getMonthUsage: (ws, month) => getMonthUsage(ctx, ws, month),
+      countBlocked: (input) => countBlocked(ctx, input),
+      getMonthBlocked: (ws, month) => getMonthBlocked(ctx, ws, month),
       lastUsedAt: (ws, keys, month) => lastUsedAt(ctx, ws, keys, month),
     },
     avatars: {

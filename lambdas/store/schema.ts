@@ -20,6 +20,12 @@
  *                request) and the sort key orders them in time.
  *  Usage root    pk=WS#<ws>        sk=USAGE#<YYYY-MM>  used=0, closed, closed_into: where the month's
  *                                  chain of buckets starts (sorts before them; never counted into).
+ *  Blocked hour  pk=WS#<ws>        sk=BLOCKED#<YYYY-MM>#<keyid>#<DDHH>   one item per key-hour (UTC)
+ *                                  with requests refused as domain_blocked: n (count), and per
+ *                                  slot ss (00..31) h<ss> (refused host), c<ss> (count), f<ss>
+ *                                  (fingerprint sum); see core/usage.ts. One unconditional
+ *                                  UpdateItem per refused request of a known key (never for
+ *                                  unknown keys); at most 32 names of ≤ 100 characters per item.
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
  *                                                      fetched_at, checked_at? (last refresh attempt;
@@ -60,7 +66,25 @@ export const sk = {
   /** the bucket of one UTC hour: `DDHH` from core/quota.ts dayHourOf */
   usageBucket: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
   avatar: 'AV',
+  /** the month's prefix of every blocked-hour item */
+  blockedMonth: (month: string) => `BLOCKED#${month}#`,
+  blockedHour: (month: string, keyId: string, dayHour: string) => `BLOCKED#${month}#${keyId}#${dayHour}`,
 };
+
+/** attribute names inside a blocked-hour item (core/usage.ts) */
+export const blockedAttr = {
+  total: 'n',
+  name: (ss: string) => `h${ss}`,
+  count: (ss: string) => `c${ss}`,
+  sum: (ss: string) => `f${ss}`,
+};
+
+const BLOCKED_SK = /^BLOCKED#(\d{4}-\d{2})#(.+)#(\d{2})(\d{2})$/;
+/** key id and hour (`YYYY-MM-DDTHH:00:00Z`) of a blocked-hour sort key; undefined for any other */
+export function blockedKeyHour(blockedSk: string): { keyId: string; hour: string } | undefined {
+  const m = BLOCKED_SK.exec(blockedSk);
+  return m ? { keyId: m[2], hour: `${m[1]}-${m[3]}T${m[4]}:00:00Z` } : undefined;
+}
 
 /** attribute names inside a usage bucket */
 export const usageAttr = {

@@ -1,11 +1,20 @@
 /**
- * Reading the usage buckets (schema.ts: per workspace-hour `used`, `k_<keyid>`, `lu_<keyid>`).
- * The avatar path writes them; the management and usage routes only read.
+ * Reading the usage buckets (schema.ts: per workspace-hour `used`, `k_<keyid>`, `lu_<keyid>`) and
+ * the blocked-hour items. The avatar path writes them; the management and usage routes only read.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { foldBuckets, type MonthUsage, type UsageBucket } from '../core/usage';
+import {
+  BLOCKED_SLOTS,
+  type BlockedHourItem,
+  foldBlocked,
+  foldBuckets,
+  type KeyBlocked,
+  type MonthUsage,
+  slotSuffix,
+  type UsageBucket,
+} from '../core/usage';
 import type { StoreContext } from './context';
-import { bucketHour, pk, sk, usageAttr, usageMonthOf } from './schema';
+import { blockedAttr, blockedKeyHour, bucketHour, pk, sk, usageAttr, usageMonthOf } from './schema';
 
 const KEY_COUNT_ATTR = /^k_(.+)$/;
 
@@ -52,6 +61,50 @@ export async function getMonthUsage(
   month: string,
 ): Promise<MonthUsage | undefined> {
   return foldBuckets(await getMonthBuckets(ctx, workspaceId, month));
+}
+
+/** A stored blocked-hour item as core/usage.ts folds it; undefined for anything else. */
+function toBlockedHour(item: Record<string, unknown>): BlockedHourItem | undefined {
+  const at = blockedKeyHour(String(item.sk));
+  if (!at) return undefined;
+  const slots: BlockedHourItem['slots'] = [];
+  for (let i = 0; i < BLOCKED_SLOTS; i++) {
+    const ss = slotSuffix(i);
+    const name = item[blockedAttr.name(ss)];
+    if (typeof name !== 'string') continue;
+    slots.push({
+      name,
+      count: Number(item[blockedAttr.count(ss)] ?? 0),
+      sum: Number(item[blockedAttr.sum(ss)] ?? 0),
+    });
+  }
+  return { ...at, total: Number(item[blockedAttr.total] ?? 0), slots };
+}
+
+/** The month's requests refused with domain_blocked, per key id (empty: none). */
+export async function getMonthBlocked(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+): Promise<Map<string, KeyBlocked>> {
+  const items: BlockedHourItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.dynamo().send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.blockedMonth(month) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const it = toBlockedHour(raw);
+      if (it) items.push(it);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return foldBlocked(items);
 }
 
 /** how many months back `last_used_at` is looked for */
