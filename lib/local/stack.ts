@@ -11,7 +11,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createRuntime, type Runtime } from '../../lambdas/runtime';
 import { createLogger } from '../../lambdas/runtime/logger';
 import { createCdn } from './cdn';
-import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, type HandlerLoader, listen } from './gateway';
+import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, listen } from './gateway';
+import type { HandlerLoader } from './lambda-functions';
 import { DEMO_ALLOWED_DOMAINS, type Demo, ensureDemo, readState, writeState } from './seed';
 import {
   type DynamoHandle,

@@ -3,13 +3,13 @@
  * shape API Gateway (HTTP API, payload format 2.0) gives them in AWS.
  */
 import {
-  adminAuthorized,
   apiGatewayTime,
   buildEventV2,
   collectHeaders,
   collectQuery,
   type RawRequest,
-} from '../../lib/local/gateway';
+} from '../../lib/local/apigw-event';
+import { adminAuthorized } from '../../lib/local/iam-stand-in';
 
 function raw(over: Partial<RawRequest> = {}): RawRequest {
   return {

@@ -6,7 +6,8 @@
 import type http from 'node:http';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { closeServer, createGateway, type LambdaFn, listen } from '../../lib/local/gateway';
+import { closeServer, createGateway, listen } from '../../lib/local/gateway';
+import type { LambdaFn } from '../../lib/local/lambda-functions';
 import { LOCAL_CREDENTIALS } from '../../lib/local/services';
 
 const TOKEN = 'gateway-test-token';
