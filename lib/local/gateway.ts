@@ -1,10 +1,11 @@
 /**
  * The local gateway: a node:http server that does what API Gateway (HTTP API, payload v2) does
  * in AWS, for the SAME handlers and the SAME route table (lambdas/routes.ts): a request becomes a
- * payload-v2 event (apigw-event.ts) for `lambdas/<route.handler>/handler.ts`, and admin routes
- * pass the IAM authorizer's stand-in (iam-stand-in.ts). What the gateway answers itself (unknown
- * path 404, wrong method 405 + Allow, crash 500, 30 s timeout 503, 10 MB payload limit) has the
- * error catalogue's JSON shape.
+ * payload-v2 event (apigw-event.ts) for `lambdas/<route.handler>/handler.ts`, admin routes pass
+ * the IAM authorizer's stand-in (iam-stand-in.ts), and a request that matches no route goes to
+ * `lambdas/fallback/handler.ts`, as the `$default` route sends it in AWS. What the gateway
+ * answers itself (crash 500, 30 s timeout 503, 10 MB payload limit) has the error catalogue's
+ * JSON shape.
  * The same port serves the Lambda Invoke API for the resolver (invoke-api.ts), and two
  * local-only pages: `/healthz` and the demo page at `/`.
  */
@@ -26,6 +27,11 @@ const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const API_TIMEOUT_MS = 30_000;
 export const DEFAULT_RESOLVER_FUNCTION = 'avtrz-resolver';
 
+/**
+ * The function behind the `$default` route, as lib/avtrz-stack.ts declares it (`Fallback`, 3 s);
+ * no authorizer, like the route in AWS.
+ */
+const FALLBACK = { id: 'Fallback', handler: 'fallback', auth: 'key', timeoutSeconds: 3 } as const;
 /** What the gateway needs to know of the function it calls. */
 export type GatewayFunction = Pick<Route, 'id' | 'handler' | 'auth' | 'timeoutSeconds'>;
 
@@ -124,10 +130,9 @@ export function createGateway(opts: GatewayOptions): http.Server {
     if (invoked !== undefined) return handleInvoke(req, res, requestId, invoked, invokeDeps);
 
     const match = matchRoute(method, pathOnly);
-    if (!match) return sendError(res, new AvtrzError('not_found'), requestId);
-    if ('allowed' in match) {
-      const allow = { allow: match.allowed.join(', ') };
-      return sendError(res, new AvtrzError('method_not_allowed', undefined, undefined, allow), requestId);
+    // no route: API Gateway's `$default` route, whose function answers the catalogue's 404 / 405
+    if (!match || 'allowed' in match) {
+      return callFunction(req, res, requestId, FALLBACK, { routeKey: '$default' });
     }
     const { route, pathParameters } = match;
     return callFunction(req, res, requestId, route, { routeKey: routeKey(route), pathParameters });
