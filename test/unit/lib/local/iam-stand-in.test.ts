@@ -2,7 +2,7 @@
  * The local stand-in for API Gateway's IAM authorizer on the admin routes: the admin token as a
  * bearer token, never an API key. Pure: no servers.
  */
-import { adminAuthorized } from '../../../lib/local/iam-stand-in';
+import { adminAuthorized } from '../../../../lib/local/iam-stand-in';
 
 describe('adminAuthorized (the IAM authorizer stand-in)', () => {
   const token = 'admin-token-123';

@@ -8,7 +8,7 @@ import {
   collectHeaders,
   collectQuery,
   type RawRequest,
-} from '../../../lib/local/apigw-event';
+} from '../../../../lib/local/apigw-event';
 
 function raw(over: Partial<RawRequest> = {}): RawRequest {
   return {
