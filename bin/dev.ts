@@ -5,9 +5,10 @@
  * Ctrl-C / SIGTERM stops every child process (DynamoDB Local is a Java process).
  */
 import { readFileSync } from 'node:fs';
+import { DEMO_PROFILE, demoImgTag } from '../lib/local/demo-page';
 import { DEMO_ALLOWED_DOMAINS } from '../lib/local/seed';
 import { killChildrenSync, PortInUseError } from '../lib/local/services';
-import { DEMO_PROFILE, demoImgTag, type LocalStack, startLocalStack } from '../lib/local/stack';
+import { type LocalStack, startLocalStack } from '../lib/local/stack';
 
 // the SDK's notice about Node 20 is noise here: Lambda runs nodejs22.x, the local stack supports Node >= 20
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -16,7 +16,7 @@ import { generateKey } from '../../lambdas/core/keys/format';
 import { profileId } from '../../lambdas/core/profile-id';
 import { httpHandler } from '../../lambdas/http/handler';
 import { createRuntime } from '../../lambdas/runtime';
-import { buildEventV2 } from '../../lib/local/gateway';
+import { buildEventV2 } from '../../lib/local/apigw-event';
 
 const iterations = Number(process.argv[2] ?? 20000);
 const out = process.argv[3];

@@ -1,25 +1,25 @@
 /**
  * The local gateway: a node:http server that does what API Gateway (HTTP API, payload v2) does
- * in AWS, for the SAME handlers and the SAME route table (lambdas/routes.ts):
- *  - real HTTP request -> APIGatewayProxyEventV2 -> `lambdas/<route.handler>/handler.ts` -> HTTP response
- *  - unknown path 404, wrong method 405 (+ Allow), handler crash 500, 30 s timeout 503,
- *    10 MB payload limit — all with the error catalogue's JSON shape (lambdas/core/errors.ts)
- *  - admin routes: the IAM authorizer is emulated with `Authorization: Bearer $AVTRZ_ADMIN_TOKEN`
- *  - the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`) for the resolver
- *    function, so the SDK call the avatar handler makes in AWS works here unchanged once
- *    AWS_ENDPOINT_URL_LAMBDA points at this server.
- * Local-only pages: `/healthz` and the demo page at `/`.
+ * in AWS, for the SAME handlers and the SAME route table (lambdas/routes.ts): a request becomes a
+ * payload-v2 event (apigw-event.ts) for `lambdas/<route.handler>/handler.ts`, admin routes pass
+ * the IAM authorizer's stand-in (iam-stand-in.ts), and a request that matches no route goes to
+ * `lambdas/fallback/handler.ts`, as the `$default` route sends it in AWS. What the gateway
+ * answers itself (crash 500, 30 s timeout 503, 10 MB payload limit) has the error catalogue's
+ * JSON shape.
+ * The same port serves the Lambda Invoke API for the resolver (invoke-api.ts), and two
+ * local-only pages: `/healthz` and the demo page at `/`.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
-import path from 'node:path';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { API_KEY_ON_ADMIN_MESSAGE } from '../../lambdas/core/admin-validation';
-import { AvtrzError, errorBody } from '../../lambdas/core/errors';
+import { AvtrzError } from '../../lambdas/core/errors';
 import { matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
 import type { Runtime } from '../../lambdas/runtime';
+import { buildEventV2, lambdaContext, rawRequestOf } from './apigw-event';
+import { PayloadTooLarge, readBody, sendError, sendHtml, sendJson, writeResult } from './http-io';
+import { authorizeAdmin } from './iam-stand-in';
+import { handleInvoke, invokedFunction } from './invoke-api';
+import { type HandlerLoader, lambdaLoader, Timeout, warmFunctions, withTimeout } from './lambda-functions';
 import { PortInUseError } from './services';
 
 /** API Gateway HTTP API limits. */
@@ -27,27 +27,13 @@ const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const API_TIMEOUT_MS = 30_000;
 export const DEFAULT_RESOLVER_FUNCTION = 'avtrz-resolver';
 
-const LAMBDAS_DIR = path.resolve(__dirname, '../../lambdas');
-
-export type LambdaFn = (event: unknown, context: Context) => Promise<unknown>;
-/** Returns the `handler` export of `lambdas/<name>/handler.ts`, or undefined when there is none. */
-export type HandlerLoader = (name: string) => Promise<LambdaFn | undefined>;
-
 /**
- * Loads `lambdas/<name>/handler.ts` and builds its handler over `runtime` (`createHandler`), as a
- * cold start would over the function's environment; without a runtime, its own `handler`.
+ * The function behind the `$default` route, as lib/avtrz-stack.ts declares it (`Fallback`, 3 s);
+ * no authorizer, like the route in AWS.
  */
-export function lambdaLoader(runtime: () => Runtime | undefined = () => undefined): HandlerLoader {
-  return async (name) => {
-    const rt = runtime();
-    const file = path.join(LAMBDAS_DIR, name, 'handler.ts');
-    if (!existsSync(file)) return undefined;
-    const mod = await import(file);
-    const exports = mod.createHandler || mod.handler ? mod : mod.default;
-    const fn = rt && exports?.createHandler ? exports.createHandler(rt) : exports?.handler;
-    return typeof fn === 'function' ? (fn as LambdaFn) : undefined;
-  };
-}
+const FALLBACK = { id: 'Fallback', handler: 'fallback', auth: 'key', timeoutSeconds: 3 } as const;
+/** What the gateway needs to know of the function it calls. */
+export type GatewayFunction = Pick<Route, 'id' | 'handler' | 'auth' | 'timeoutSeconds'>;
 
 export interface GatewayOptions {
   adminToken: string;
@@ -62,8 +48,8 @@ export interface GatewayOptions {
   loadHandler?: HandlerLoader;
   /** API Gateway's integration timeout (30 s): past it, 503 */
   timeoutMs?: number;
-  /** a function's own timeout (default: the route's timeoutSeconds, else 10 s): past it, 500 */
-  functionTimeoutMs?: (route: Route) => number;
+  /** a function's own timeout (default: its timeoutSeconds, else 10 s): past it, 500 */
+  functionTimeoutMs?: (fn: GatewayFunction) => number;
   payloadLimitBytes?: number;
   /** function name the Lambda Invoke API answers for (AVTRZ_RESOLVER_FUNCTION) */
   resolverFunctionName?: string;
@@ -71,506 +57,85 @@ export interface GatewayOptions {
   onError?: (err: unknown, where: string) => void;
 }
 
-// ---------------------------------------------------------------------------------------------
-// payload v2 event builder (pure; unit-tested)
-
-export interface RawRequest {
-  method: string;
-  /** request target as received: path + optional `?query` */
-  url: string;
-  /** Node's flat [name, value, name, value, …] list (keeps repeated headers apart) */
-  rawHeaders: string[];
-  body: Buffer;
-  sourceIp: string;
-  /** the port the request came in on (x-forwarded-port) */
-  localPort?: number;
-  httpVersion: string;
-}
-
-const TEXT_TYPES = [
-  /^text\//,
-  /^application\/(json|xml|javascript|x-www-form-urlencoded|graphql)\b/,
-  /\+(json|xml)\b/,
-];
-
-function isTextContent(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const ct = contentType.toLowerCase();
-  return TEXT_TYPES.some((re) => re.test(ct));
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/** `12/Mar/2020:19:03:58 +0000`, the format of requestContext.time */
-export function apiGatewayTime(d: Date): string {
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${p(d.getUTCDate())}/${mon[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
-    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`
-  );
-}
-
-/** Lower-cased names; repeated headers joined with `,` as API Gateway does. */
-export function collectHeaders(rawHeaders: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase();
-    const value = rawHeaders[i + 1];
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
-  }
-  return headers;
-}
-
-/** Query parameters, decoded; repeated names joined with `,` as API Gateway does. */
-export function collectQuery(rawQueryString: string): Record<string, string> | undefined {
-  if (!rawQueryString) return undefined;
-  const out: Record<string, string> = {};
-  for (const part of rawQueryString.split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const name = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
-    out[name] = name in out ? `${out[name]},${value}` : value;
-  }
-  return Object.keys(out).length ? out : undefined;
-}
-
-export function buildEventV2(
-  req: RawRequest,
-  match: { routeKey: string; pathParameters?: Record<string, string> },
-  ctx: { requestId: string; now: Date; apiId?: string; accountId?: string },
-): APIGatewayProxyEventV2 {
-  const q = req.url.indexOf('?');
-  const rawPath = q < 0 ? req.url : req.url.slice(0, q);
-  const rawQueryString = q < 0 ? '' : req.url.slice(q + 1);
-  const headers = collectHeaders(req.rawHeaders);
-  // payload v2 moves the Cookie header into `cookies`
-  const cookieHeader = headers.cookie;
-  delete headers.cookie;
-  const cookies = cookieHeader
-    ? cookieHeader
-        .split(/;\s*|,/)
-        .map((c) => c.trim())
-        .filter(Boolean)
-    : undefined;
-  // what API Gateway adds in front of the function
-  headers['x-forwarded-for'] = headers['x-forwarded-for']
-    ? `${headers['x-forwarded-for']}, ${req.sourceIp}`
-    : req.sourceIp;
-  headers['x-forwarded-proto'] = 'http';
-  if (req.localPort) headers['x-forwarded-port'] = String(req.localPort);
-  headers['x-amzn-trace-id'] ??=
-    `Root=1-${Math.floor(ctx.now.getTime() / 1000).toString(16)}-` +
-    createHash('sha256').update(ctx.requestId).digest('hex').slice(0, 24);
-  const domainName = (headers.host ?? 'localhost').replace(/:\d+$/, '');
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: match.routeKey,
-    rawPath,
-    rawQueryString,
-    headers,
-    requestContext: {
-      accountId: ctx.accountId ?? '000000000000',
-      apiId: ctx.apiId ?? 'local',
-      domainName,
-      domainPrefix: domainName.split('.')[0],
-      http: {
-        method: req.method.toUpperCase(),
-        path: rawPath,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.sourceIp,
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: ctx.requestId,
-      routeKey: match.routeKey,
-      stage: '$default',
-      time: apiGatewayTime(ctx.now),
-      timeEpoch: ctx.now.getTime(),
-    },
-    isBase64Encoded: false,
-  };
-  if (cookies?.length) event.cookies = cookies;
-  const query = collectQuery(rawQueryString);
-  if (query) event.queryStringParameters = query;
-  if (match.pathParameters && Object.keys(match.pathParameters).length) {
-    event.pathParameters = { ...match.pathParameters };
-  }
-  if (req.body.length) {
-    if (isTextContent(headers['content-type'])) {
-      event.body = req.body.toString('utf8');
-    } else {
-      event.body = req.body.toString('base64');
-      event.isBase64Encoded = true;
-    }
-  }
-  return event;
-}
-
-export function lambdaContext(functionName: string, requestId: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// admin authorizer emulation
-
-function sameSecret(a: string, b: string): boolean {
-  // compare digests: constant time and independent of the lengths
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
-}
-
-/** An API key in either place a caller may send one (x-api-key, ?key=). */
-function carriesApiKey(event: APIGatewayProxyEventV2): boolean {
-  return event.headers?.['x-api-key'] !== undefined || 'key' in (event.queryStringParameters ?? {});
-}
-
-/** API Gateway's IAM authorizer, locally: bearer admin token, and never an API key. */
-export function adminAuthorized(event: APIGatewayProxyEventV2, adminToken: string): boolean {
-  if (carriesApiKey(event)) return false;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(event.headers?.authorization ?? '');
-  if (!m || !adminToken) return false;
-  return sameSecret(m[1], adminToken);
-}
-
-/** Why adminAuthorized refused: an API key, or no/wrong admin token (say which credential works). */
-function adminRefusal(event: APIGatewayProxyEventV2): string {
-  if (carriesApiKey(event)) return API_KEY_ON_ADMIN_MESSAGE;
-  return (
-    'The management API needs Authorization: Bearer <admin token> on the local stack ' +
-    '(AVTRZ_ADMIN_TOKEN, printed by npm run dev); in AWS it uses IAM (SigV4).'
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// the server
-
-class PayloadTooLarge extends Error {}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new PayloadTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(new PayloadTooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  requestId: string,
-  headers: Record<string, string> = {},
-): void {
-  const payload = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-length': payload.length,
-    'x-request-id': requestId,
-    'apigw-requestid': requestId,
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function sendError(res: http.ServerResponse, err: AvtrzError, requestId: string): void {
-  sendJson(res, err.status, errorBody(err, requestId), requestId, err.headers);
-}
-
-interface LambdaResult {
-  statusCode?: number;
-  headers?: Record<string, string | number | boolean>;
-  cookies?: string[];
-  body?: string;
-  isBase64Encoded?: boolean;
-}
-
-/** Write a handler's payload-v2 result the way API Gateway does. */
-export function writeResult(res: http.ServerResponse, result: unknown, requestId: string): void {
-  const r = result as LambdaResult | undefined;
-  if (!r || typeof r !== 'object' || typeof r.statusCode !== 'number') {
-    // payload v2 without statusCode: API Gateway answers 200 with the value as JSON
-    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
-    res.writeHead(200, { 'content-type': 'application/json', 'apigw-requestid': requestId });
-    res.end(body);
-    return;
-  }
-  const headers: Record<string, string | string[]> = { 'apigw-requestid': requestId };
-  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  if (r.cookies?.length) headers['set-cookie'] = r.cookies;
-  const body =
-    r.body === undefined ? Buffer.alloc(0) : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8');
-  headers['content-length'] = String(body.length);
-  res.writeHead(r.statusCode, headers);
-  res.end(res.req.method === 'HEAD' ? undefined : body);
-}
-
-class Timeout extends Error {}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout()), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-
 export function createGateway(opts: GatewayOptions): http.Server {
-  const loadHandler = opts.loadHandler ?? lambdaLoader(opts.runtime);
   const timeoutMs = opts.timeoutMs ?? API_TIMEOUT_MS;
   const limit = opts.payloadLimitBytes ?? PAYLOAD_LIMIT_BYTES;
   const onError = opts.onError ?? (() => undefined);
-  const cache = new Map<string, Promise<LambdaFn | undefined>>();
-  let cachedFor = opts.runtime?.();
-  const load = (name: string) => {
-    // a new runtime is a cold start: every function is built again over it
-    const rt = opts.runtime?.();
-    if (rt !== cachedFor) {
-      cache.clear();
-      cachedFor = rt;
-    }
-    let p = cache.get(name);
-    if (!p) {
-      p = loadHandler(name);
-      cache.set(name, p);
-      p.catch(() => cache.delete(name));
-    }
-    return p;
+  const load = warmFunctions(opts.loadHandler ?? lambdaLoader(opts.runtime), opts.runtime);
+  const invokeDeps = {
+    loadResolver: () => load(RESOLVER.handler),
+    functionName: opts.resolverFunctionName ?? DEFAULT_RESOLVER_FUNCTION,
+    onError,
   };
 
-  async function handleRoute(
+  /** One integration call: body, event, authorizer, the function under both timeouts, its result. */
+  async function callFunction(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     requestId: string,
-    route: Route,
-    pathParameters: Record<string, string>,
+    target: GatewayFunction,
+    match: { routeKey: string; pathParameters?: Record<string, string> },
   ): Promise<void> {
     let body: Buffer;
     try {
       body = await readBody(req, limit);
     } catch (e) {
-      if (e instanceof PayloadTooLarge) {
-        res.setHeader('connection', 'close');
-        sendError(
-          res,
-          new AvtrzError('invalid_request', `The request body exceeds the ${limit} byte limit.`, 'body'),
-          requestId,
-        );
-        res.on('finish', () => req.destroy());
-        return;
-      }
-      throw e;
+      if (!(e instanceof PayloadTooLarge)) throw e;
+      res.setHeader('connection', 'close');
+      const tooLarge = `The request body exceeds the ${limit} byte limit.`;
+      sendError(res, new AvtrzError('invalid_request', tooLarge, 'body'), requestId);
+      res.on('finish', () => req.destroy());
+      return;
     }
-    const event = buildEventV2(
-      {
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        rawHeaders: req.rawHeaders,
-        body,
-        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-        httpVersion: req.httpVersion,
-        localPort: req.socket.localPort,
-      },
-      { routeKey: routeKey(route), pathParameters },
-      { requestId, now: new Date() },
-    );
-    if (route.auth === 'admin' && !adminAuthorized(event, opts.adminToken)) {
-      return sendError(res, new AvtrzError('forbidden', adminRefusal(event)), requestId);
-    }
-    if (route.auth === 'admin') {
-      // what API Gateway's IAM authorizer adds for a signed caller
-      (event.requestContext as unknown as Record<string, unknown>).authorizer = {
-        iam: {
-          accessKey: 'LOCAL',
-          accountId: '000000000000',
-          callerId: 'local-admin',
-          principalOrgId: null,
-          userArn: 'arn:aws:iam::000000000000:user/local-admin',
-          userId: 'local-admin',
-          cognitoIdentity: null,
-        },
-      };
-    }
-    const fn = await load(route.handler);
-    if (!fn) throw new Error(`lambdas/${route.handler}/handler.ts has no handler export`);
+    const event = buildEventV2(rawRequestOf(req, body), match, { requestId, now: new Date() });
+    const refused = target.auth === 'admin' ? authorizeAdmin(event, opts.adminToken) : undefined;
+    if (refused) return sendError(res, refused, requestId);
+    const fn = await load(target.handler);
+    if (!fn) throw new Error(`lambdas/${target.handler}/handler.ts has no handler export`);
     // the function's own timeout (lib/constructs/function.ts default 10 s) ends it with an error,
     // which API Gateway answers 500; API Gateway's own 30 s limit answers 503
-    const lambdaMs = opts.functionTimeoutMs?.(route) ?? (route.timeoutSeconds ?? 10) * 1000;
-    const context = lambdaContext(`avtrz-${route.id}`, requestId, lambdaMs);
+    const lambdaMs = opts.functionTimeoutMs?.(target) ?? (target.timeoutSeconds ?? 10) * 1000;
+    const context = lambdaContext(`avtrz-${target.id}`, requestId, lambdaMs);
     const running = Promise.resolve().then(() => fn(event, context));
     let result: unknown;
     try {
       result = await withTimeout(running, Math.min(timeoutMs, lambdaMs));
     } catch (e) {
       if (!(e instanceof Timeout)) throw e;
-      running.catch((late) => onError(late, `${routeKey(route)} (after its timeout)`));
+      running.catch((late) => onError(late, `${match.routeKey} (after its timeout)`));
       if (timeoutMs <= lambdaMs) return sendError(res, new AvtrzError('unavailable'), requestId);
-      onError(new Error(`Task timed out after ${(lambdaMs / 1000).toFixed(2)} seconds`), routeKey(route));
+      onError(new Error(`Task timed out after ${(lambdaMs / 1000).toFixed(2)} seconds`), match.routeKey);
       return sendError(res, new AvtrzError('internal_error'), requestId);
     }
     writeResult(res, result, requestId);
-  }
-
-  async function handleInvoke(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    requestId: string,
-    name: string,
-  ): Promise<void> {
-    const notFound = () => {
-      const payload = JSON.stringify({ Type: 'User', message: `Function not found: ${name}` });
-      res.writeHead(404, {
-        'content-type': 'application/json',
-        'x-amzn-errortype': 'ResourceNotFoundException',
-        'x-amzn-requestid': requestId,
-      });
-      res.end(payload);
-    };
-    const wanted = opts.resolverFunctionName ?? DEFAULT_RESOLVER_FUNCTION;
-    // a plain name, or an ARN `arn:aws:lambda:…:function:<name>[:qualifier]`
-    const plain = /:function:([^:]+)/.exec(name)?.[1] ?? name;
-    if (plain !== wanted) return notFound();
-    // the SDK always signs; a browser cannot send this header cross-origin without a preflight
-    if (!/^AWS4-HMAC-SHA256 /.test(req.headers.authorization ?? '')) {
-      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
-      res.end(JSON.stringify({ message: 'Missing Authentication Token' }));
-      return;
-    }
-    const fn = await load(RESOLVER.handler);
-    if (!fn) return notFound();
-    const raw = await readBody(req, 6 * 1024 * 1024);
-    let payload: unknown = {};
-    if (raw.length) {
-      try {
-        payload = JSON.parse(raw.toString('utf8'));
-      } catch {
-        res.writeHead(400, {
-          'content-type': 'application/json',
-          'x-amzn-errortype': 'InvalidRequestContentException',
-        });
-        res.end(JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }));
-        return;
-      }
-    }
-    const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    const ms = RESOLVER.timeoutSeconds * 1000;
-    const context = lambdaContext(wanted, requestId, ms);
-    if (type === 'DryRun') {
-      res.writeHead(204, { 'x-amzn-requestid': requestId });
-      res.end();
-      return;
-    }
-    if (type === 'Event') {
-      res.writeHead(202, { 'x-amzn-requestid': requestId });
-      res.end();
-      Promise.resolve()
-        .then(() => fn(payload, context))
-        .catch((e) => onError(e, `${wanted} (async invoke)`));
-      return;
-    }
-    const head = {
-      'content-type': 'application/json',
-      'x-amzn-requestid': requestId,
-      'x-amz-executed-version': '$LATEST',
-    };
-    const running = Promise.resolve().then(() => fn(payload, context));
-    try {
-      const out = await withTimeout(running, ms);
-      res.writeHead(200, head);
-      res.end(JSON.stringify(out ?? null));
-    } catch (e) {
-      running.catch(() => undefined);
-      onError(e, `${wanted} (invoke)`);
-      const timedOut = e instanceof Timeout;
-      res.writeHead(200, { ...head, 'x-amz-function-error': 'Unhandled' });
-      res.end(
-        JSON.stringify({
-          errorType: timedOut ? 'Sandbox.Timedout' : ((e as Error)?.name ?? 'Error'),
-          errorMessage: timedOut
-            ? `Task timed out after ${RESOLVER.timeoutSeconds.toFixed(2)} seconds`
-            : String((e as Error)?.message ?? e),
-        }),
-      );
-    }
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const pathOnly = (req.url ?? '/').split('?')[0];
+    const page = method === 'GET' || method === 'HEAD';
+    const starting = () => new AvtrzError('unavailable', 'The local stack is still starting.');
 
-    if (pathOnly === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+    if (pathOnly === '/healthz' && page) {
       return opts.isReady()
         ? sendJson(res, 200, { ok: true }, requestId)
-        : sendError(res, new AvtrzError('unavailable', 'The local stack is still starting.'), requestId);
+        : sendError(res, starting(), requestId);
     }
-    if (!opts.isReady()) {
-      return sendError(res, new AvtrzError('unavailable', 'The local stack is still starting.'), requestId);
+    if (!opts.isReady()) return sendError(res, starting(), requestId);
+    if (pathOnly === '/' && page && opts.demoPage) {
+      return sendHtml(res, opts.demoPage(), requestId, opts.demoPageHeaders?.());
     }
-    if (pathOnly === '/' && opts.demoPage && (method === 'GET' || method === 'HEAD')) {
-      const html = Buffer.from(opts.demoPage());
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        'content-length': html.length,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'strict-origin-when-cross-origin',
-        'x-request-id': requestId,
-        ...(opts.demoPageHeaders?.() ?? {}),
-      });
-      res.end(method === 'HEAD' ? undefined : html);
-      return;
-    }
-    const invoke = INVOKE_PATH.exec(pathOnly);
-    if (invoke && method === 'POST') return handleInvoke(req, res, requestId, safeDecode(invoke[1]));
+    const invoked = invokedFunction(method, pathOnly);
+    if (invoked !== undefined) return handleInvoke(req, res, requestId, invoked, invokeDeps);
 
     const match = matchRoute(method, pathOnly);
-    if (!match) return sendError(res, new AvtrzError('not_found'), requestId);
-    if ('allowed' in match) {
-      return sendError(
-        res,
-        new AvtrzError('method_not_allowed', undefined, undefined, { allow: match.allowed.join(', ') }),
-        requestId,
-      );
+    // no route: API Gateway's `$default` route, whose function answers the catalogue's 404 / 405
+    if (!match || 'allowed' in match) {
+      return callFunction(req, res, requestId, FALLBACK, { routeKey: '$default' });
     }
-    return handleRoute(req, res, requestId, match.route, match.pathParameters);
+    const { route, pathParameters } = match;
+    return callFunction(req, res, requestId, route, { routeKey: routeKey(route), pathParameters });
   }
 
   const server = http.createServer((req, res) => {

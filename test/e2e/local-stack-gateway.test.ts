@@ -6,7 +6,8 @@
 import type http from 'node:http';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { closeServer, createGateway, type LambdaFn, listen } from '../../lib/local/gateway';
+import { closeServer, createGateway, listen } from '../../lib/local/gateway';
+import type { LambdaFn } from '../../lib/local/lambda-functions';
 import { LOCAL_CREDENTIALS } from '../../lib/local/services';
 
 const TOKEN = 'gateway-test-token';
@@ -39,6 +40,10 @@ const handlers: Record<string, LambdaFn> = {
   },
   'key-list': () => new Promise(() => undefined), // never answers
   usage: async () => ({ hello: 'world' }), // payload v2 without statusCode
+  fallback: async (event) => {
+    seen.push(event as APIGatewayProxyEventV2);
+    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"from":"fallback"}' };
+  },
   resolver: async (payload) => {
     resolverCalls.push(payload);
     const p = payload as { fail?: boolean };
@@ -177,6 +182,25 @@ test('a result without statusCode is answered 200 JSON, as API Gateway does for 
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('application/json');
   expect(await res.json()).toEqual({ hello: 'world' });
+});
+
+test('a request matching no route, or a known path under another method, goes to the fallback as $default', async () => {
+  for (const [method, url] of [
+    ['GET', '/v1/nothing?x=1'],
+    ['DELETE', '/v1/avatar'],
+  ]) {
+    const res = await fetch(`${base}${url}`, { method, headers: { 'X-Api-Key': 'sk_live_abc' } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ from: 'fallback' });
+    const e = seen.at(-1) as APIGatewayProxyEventV2;
+    expect(e.routeKey).toBe('$default');
+    expect(e.requestContext.routeKey).toBe('$default');
+    expect(e.requestContext.http.method).toBe(method);
+    expect(e.rawPath).toBe(url.split('?')[0]);
+    expect(e.pathParameters).toBeUndefined();
+    // no authorizer on $default, whatever the path looks like
+    expect('authorizer' in e.requestContext).toBe(false);
+  }
 });
 
 describe('Lambda Invoke API for the resolver (AWS_ENDPOINT_URL_LAMBDA -> gateway)', () => {

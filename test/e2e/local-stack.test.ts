@@ -11,14 +11,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashKey } from '../../lambdas/core/keys/format';
 import { createRuntime } from '../../lambdas/runtime';
 import { pk, sk } from '../../lambdas/store/schema';
+import { DEMO_PROFILE } from '../../lib/local/demo-page';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from '../../lib/local/services';
-import {
-  DEMO_PROFILE,
-  LOCAL_BUCKET,
-  LOCAL_TABLE,
-  type LocalStack,
-  startLocalStack,
-} from '../../lib/local/stack';
+import { LOCAL_BUCKET, LOCAL_TABLE, type LocalStack, startLocalStack } from '../../lib/local/stack';
 import { launchChromium } from '../browser/support/chromium';
 import { type Provider, startProvider } from '../support/provider';
 

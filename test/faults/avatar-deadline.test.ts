@@ -18,7 +18,7 @@ import { createHandler as createBatchHandler } from '../../lambdas/batch/handler
 import { RESOLVER_WAIT_MS } from '../../lambdas/core/resolver-contract';
 import { ROUTES } from '../../lambdas/routes';
 import { createRuntime } from '../../lambdas/runtime';
-import { lambdaContext } from '../../lib/local/gateway';
+import { lambdaContext } from '../../lib/local/apigw-event';
 import { makeEvent } from '../support/events';
 import { avatarEvent, seedWorkspace } from './support';
 

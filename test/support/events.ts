@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { matchRoute, routeKey } from '../../lambdas/routes';
-import { buildEventV2 } from '../../lib/local/gateway';
+import { buildEventV2 } from '../../lib/local/apigw-event';
 
 export interface EventInput {
   method?: string;

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { buildEventV2, writeResult } from '../../../lib/local/gateway';
+import { buildEventV2 } from '../../../lib/local/apigw-event';
+import { writeResult } from '../../../lib/local/http-io';
 import type { FunctionHost, InvokeOutcome } from './function-host';
 import type { RouteSpec } from './template';
 

@@ -1,6 +1,6 @@
 /**
  * Security review: a secret key anywhere in the `key` query parameter is refused and flagged.
- * API Gateway (and the local gateway, lib/local/gateway.ts collectQuery) hands a repeated query
+ * API Gateway (and the local gateway, lib/local/apigw-event.ts collectQuery) hands a repeated query
  * parameter over as its values joined by commas, so `?key=a&key=sk_live_…` arrives as
  * `a,sk_live_…`; keys are base62 and never contain a comma.
  */

@@ -1,15 +1,14 @@
 /**
  * The local gateway's payload-v2 event builder: the event the handlers get locally must have the
- * shape API Gateway (HTTP API, payload format 2.0) gives them in AWS.
+ * shape API Gateway (HTTP API, payload format 2.0) gives them in AWS. Pure: no servers.
  */
 import {
-  adminAuthorized,
   apiGatewayTime,
   buildEventV2,
   collectHeaders,
   collectQuery,
   type RawRequest,
-} from '../../lib/local/gateway';
+} from '../../../../lib/local/apigw-event';
 
 function raw(over: Partial<RawRequest> = {}): RawRequest {
   return {
@@ -149,27 +148,5 @@ describe('buildEventV2', () => {
     expect(collectQuery('')).toBeUndefined();
     expect(collectQuery('a=%ZZ')).toEqual({ a: '%ZZ' }); // malformed escapes are kept, not thrown
     expect(apiGatewayTime(new Date('2026-01-05T03:04:05Z'))).toBe('05/Jan/2026:03:04:05 +0000');
-  });
-});
-
-describe('adminAuthorized (the IAM authorizer stand-in)', () => {
-  const token = 'admin-token-123';
-  const ev = (headers: Record<string, string>, query?: Record<string, string>) =>
-    ({ headers, queryStringParameters: query }) as unknown as Parameters<typeof adminAuthorized>[0];
-
-  test('only the exact bearer token, and never together with an API key', () => {
-    expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }), token)).toBe(true);
-    expect(adminAuthorized(ev({ authorization: `bearer ${token}` }), token)).toBe(true);
-    expect(adminAuthorized(ev({}), token)).toBe(false);
-    expect(adminAuthorized(ev({ authorization: `Bearer ${token}x` }), token)).toBe(false);
-    expect(adminAuthorized(ev({ authorization: token }), token)).toBe(false);
-    expect(adminAuthorized(ev({ authorization: 'Bearer ' }), token)).toBe(false);
-    expect(adminAuthorized(ev({ authorization: `Bearer ${token}`, 'x-api-key': 'sk_live_x' }), token)).toBe(
-      false,
-    );
-    expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }, { key: 'pk_live_x' }), token)).toBe(
-      false,
-    );
-    expect(adminAuthorized(ev({ authorization: 'Bearer ' }), '')).toBe(false);
   });
 });
