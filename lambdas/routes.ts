@@ -143,6 +143,9 @@ export const ROUTES: readonly Route[] = [
 /** The photo resolver is a function but not a route: the avatar and batch functions invoke it on a miss. */
 export const RESOLVER = { id: 'Resolver', handler: 'resolver', memoryMb: 1024, timeoutSeconds: 15 } as const;
 
+/** The function behind the `$default` route (requests matching no route): catalogue 404/405, no data. */
+export const FALLBACK = { id: 'Fallback', handler: 'fallback', memoryMb: 128, timeoutSeconds: 3 } as const;
+
 export function routeKey(r: Pick<Route, 'method' | 'path'>): string {
   return `${r.method} ${r.path}`;
 }

@@ -10,7 +10,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { RESOLVER, ROUTES, type Route } from '../lambdas/routes';
+import { FALLBACK, RESOLVER, ROUTES, type Route } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
@@ -101,11 +101,11 @@ export class AvtrzStack extends Stack {
     // that talks to the internet
 
     // requests matching no route: catalogue 404/405, no data access at all
-    this.fallback = new AvtrzFunction(this, 'Fallback', {
+    this.fallback = new AvtrzFunction(this, FALLBACK.id, {
       ...common,
-      handler: 'fallback',
-      memoryMb: 128,
-      timeoutSeconds: 3,
+      handler: FALLBACK.handler,
+      memoryMb: FALLBACK.memoryMb,
+      timeoutSeconds: FALLBACK.timeoutSeconds,
       description: 'avtrz: 404/405 for requests matching no route',
     });
 

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import { AvtrzError } from '../../lambdas/core/errors';
-import { matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
+import { FALLBACK, matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
 import type { Runtime } from '../../lambdas/runtime';
 import { buildEventV2, lambdaContext, rawRequestOf } from './apigw-event';
 import { PayloadTooLarge, readBody, sendError, sendHtml, sendJson, writeResult } from './http-io';
@@ -27,11 +27,8 @@ const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const API_TIMEOUT_MS = 30_000;
 export const DEFAULT_RESOLVER_FUNCTION = 'avtrz-resolver';
 
-/**
- * The function behind the `$default` route, as lib/avtrz-stack.ts declares it (`Fallback`, 3 s);
- * no authorizer, like the route in AWS.
- */
-const FALLBACK = { id: 'Fallback', handler: 'fallback', auth: 'key', timeoutSeconds: 3 } as const;
+/** The function behind the `$default` route (lambdas/routes.ts FALLBACK); no authorizer, as in AWS. */
+const FALLBACK_FUNCTION: GatewayFunction = { ...FALLBACK, auth: 'key' };
 /** What the gateway needs to know of the function it calls. */
 export type GatewayFunction = Pick<Route, 'id' | 'handler' | 'auth' | 'timeoutSeconds'>;
 
@@ -132,7 +129,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
     const match = matchRoute(method, pathOnly);
     // no route: API Gateway's `$default` route, whose function answers the catalogue's 404 / 405
     if (!match || 'allowed' in match) {
-      return callFunction(req, res, requestId, FALLBACK, { routeKey: '$default' });
+      return callFunction(req, res, requestId, FALLBACK_FUNCTION, { routeKey: '$default' });
     }
     const { route, pathParameters } = match;
     return callFunction(req, res, requestId, route, { routeKey: routeKey(route), pathParameters });
