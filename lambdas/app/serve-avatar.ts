@@ -1,7 +1,8 @@
 /**
  * One avatar request's work after authentication and validation, shared by GET /v1/avatar and
  * each item of POST /v1/avatars/batch: the avatar record (memory, else DynamoDB) → ONE counted
- * write (a new lookup is refused at the quota) → the record, through the resolver when needed.
+ * write (a new lookup for this workspace is refused at the quota) → the record, through the
+ * resolver when needed.
  */
 import type { AuthContext } from '../core/auth';
 import type { AvatarRecord } from '../core/records';
@@ -26,7 +27,10 @@ export async function serveAvatar(
     keyId: auth.keyId,
     now,
     quota: auth.monthlyQuota,
-    enforceQuota: !known,
+    // a new lookup unless this workspace has looked the profile up: a record another workspace's
+    // lookup stored is shared, the quota decision is not (spec section 4)
+    enforceQuota: true,
+    profileId: id,
   });
   if (!count.counted) return { used: count.used };
   if (!known) return { used: count.used, record: await resolveMiss(deps, input) };

@@ -20,6 +20,9 @@
  *                request) and the sort key orders them in time.
  *  Usage root    pk=WS#<ws>        sk=USAGE#<YYYY-MM>  used=0, closed, closed_into: where the month's
  *                                  chain of buckets starts (sorts before them; never counted into).
+ *  Lookup        pk=WS#<ws>        sk=LOOKUP#<hmacid>  first_at: this workspace has looked the profile
+ *                                  up (its first counted request for it); the quota's "new lookup"
+ *                                  is decided per workspace from it (store/lookups.ts)
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
  *                                                      fetched_at, checked_at? (last refresh attempt;
@@ -60,6 +63,8 @@ export const sk = {
   /** the bucket of one UTC hour: `DDHH` from core/quota.ts dayHourOf */
   usageBucket: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
   avatar: 'AV',
+  /** a profile this workspace has looked up (its HMAC id) */
+  lookup: (id: string) => `LOOKUP#${id}`,
 };
 
 /** attribute names inside a usage bucket */
