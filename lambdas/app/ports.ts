@@ -68,6 +68,11 @@ export interface CountInput {
    * workspace (spec section 4: "already looked up" is per workspace; store/lookups.ts).
    */
   profileId?: string;
+  /**
+   * How long one attempt of the counted write may take (default: the SDK's per-attempt bound):
+   * the time left before what must follow it, so a slow write that is applied is answered.
+   */
+  attemptMs?: number;
   /** idempotency token; a fresh one per logical request (tests may pass their own) */
   token?: string;
 }
