@@ -17,23 +17,49 @@
  * init ran before it; the lazy SDK imports of a first request are paid from it), and:
  *
  *   avatar (T = 10 000 ms)
- *     deadline D = T − RESPONSE_MARGIN_MS                          = 10 000 − 500   =  9 500
- *     secret, key, workspace, avatar record, usage write           each aborted at D
+ *     deadline D = T − RESPONSE_MARGIN_MS                          = 10 000 − 1 500 =  8 500
+ *     secret, key, workspace, avatar record                        each aborted at D
+ *     the counted write starts only while COUNT_RESERVE_MS (+ FALLBACK_RESERVE_MS for a new
+ *       lookup) is left, and its attempt may run until what follows it still fits (no 2 s cut)
  *     resolver wait ≤ min(RESOLVER_WAIT_MS, D − FALLBACK_RESERVE_MS − elapsed)
- *                                                                  ends by 9 500 − 1 000 = 8 500
+ *                                                                  ends by 8 500 − 1 000 = 7 500
  *     initials PutObject                                           aborted at D (≥ 1 000 ms for it)
  *     anything still running at D: abandoned, answer 503 unavailable (beforeDeadline)
- *     worst case = D + RESPONSE_MARGIN_MS                          = 9 500 + 500    = 10 000 = T
+ *     answer by D + timer lateness + rendering                     ≤ 10 000 − ANSWER_MARGIN_MS
  *
  *   batch (T = 29 000 ms)
- *     deadline D = T − BATCH_RESPONSE_MARGIN_MS                    = 29 000 − 1 000 = 28 000
- *     items start until min(budgetMs, D − ITEM_RESERVE_MS)         = min(20 000, 28 000 − 8 000) = 20 000
- *     an item started then: resolver wait ends by 20 000 + 7 000 = 27 000 (≤ D − 1 000),
- *       initials by D; one still running at D − ITEM_ASSEMBLY_MS (27 700) answers `unavailable`
- *     worst case = D + BATCH_RESPONSE_MARGIN_MS                    = 28 000 + 1 000 = 29 000 = T
+ *     deadline D = T − BATCH_RESPONSE_MARGIN_MS                    = 29 000 − 2 000 = 27 000
+ *     items start until min(budgetMs, D − ITEM_RESERVE_MS)         = min(20 000, 27 000 − 8 000) = 19 000
+ *     an item started then: resolver wait ends by 19 000 + 7 000 = 26 000 (≤ D − 1 000),
+ *       initials by D; one still running at D − ITEM_ASSEMBLY_MS (26 700) answers `unavailable`
+ *     answer by D + timer lateness + serialising                   ≤ 29 000 − ANSWER_MARGIN_MS
+ *
+ * Why RESPONSE_MARGIN_MS is 1.5 s and not the few ms rendering takes: "at D" is a timer, and a
+ * timer fires late by as long as the process gets no CPU (a starved event loop). On this project's
+ * 2-core machine with two CPU burners and 150 concurrent new lookups in one process, answers due at
+ * D came up to ≈ 1.3 s late; with a 0.5 s margin they landed after T: Lambda's timeout (API
+ * Gateway: a bare 500), or, in the local gateway, whose per-request timeout timers share one
+ * timer list and so can run before a later request's own deadline timer, `500 internal_error`.
+ * TIMER_LATENESS_MS of the margin is for that; ANSWER_MARGIN_MS is what an answer still leaves
+ * of the function's time (test/faults/avatar-deadline.margin.test.ts asserts it, through the
+ * Lambda context's remaining time).
+ *
+ * Charged and not served — what remains. The counted write is the request's commit point
+ * (app/serve-avatar.ts): a request is charged exactly when it is answered as served, except
+ *  - its counted write was sent and its answer did not arrive in time (DynamoDB stalled, or the
+ *    process starved past the write's budget): the write may have been applied, the request
+ *    answers 503. At most ONE count per such request (the write's retry token), and only for
+ *    requests whose write was in flight when their time ran out;
+ *  - a new lookup was counted, the resolver failed or was too slow, and the initials write that
+ *    stands in for it failed inside its FALLBACK_RESERVE_MS too (S3 down or starved): 503.
+ * Each such request logs `counted, not served` (warn): per fault, charged-not-served ≤ the
+ * requests that log it, and no other request is charged without a 302 (test/faults/
+ * cpu-overload.test.ts). Nothing else is charged and not served: a request that has less than
+ * the write's reserve left is answered 503 before it is counted.
  *
  * (middy, around the handler, rejects with TimeoutError 5 ms before T, which Lambda reports as
- * a function error and API Gateway answers 500: D comes first.)
+ * a function error and API Gateway answers 500: D comes first, and its timer is due
+ * RESPONSE_MARGIN_MS earlier than middy's, so it runs first even on a starved loop.)
  * Without a Lambda context (in-process tools and tests that pass none) there is no deadline and
  * only the per-call bounds apply. The handlers wrap themselves in it (http/budget.ts withinBudget);
  * the use cases read what is left through their Deadline port.
@@ -42,10 +68,20 @@ import { AvtrzError } from '../core/errors';
 import { FALLBACK_RESERVE_MS, RESOLVER_WAIT_MS } from '../core/resolver-contract';
 import type { Deadline } from './ports';
 
-/** Kept after the avatar deadline to render the answer and hand it back to Lambda. */
-export const RESPONSE_MARGIN_MS = 500;
+/** How late a deadline timer may fire on a starved event loop and the answer still be in time. */
+export const TIMER_LATENESS_MS = 1000;
+/** What an answer leaves of the function's time (rendering, handing it back to Lambda). */
+export const ANSWER_MARGIN_MS = 500;
+/** Kept after the avatar deadline: the answer is due at D, and may come that late. */
+export const RESPONSE_MARGIN_MS = TIMER_LATENESS_MS + ANSWER_MARGIN_MS;
 /** The same for a batch: up to 100 results to serialise. */
-export const BATCH_RESPONSE_MARGIN_MS = 1000;
+export const BATCH_RESPONSE_MARGIN_MS = TIMER_LATENESS_MS + 1000;
+/**
+ * The counted write starts only while this much is left (after what must follow it: the initials
+ * write of a new lookup): a write that cannot be answered in time is not started, so it does not
+ * charge a request that then answers 503.
+ */
+export const COUNT_RESERVE_MS = 500;
 /** A batch item may start only while a full resolver wait and the initials write still fit. */
 export const ITEM_RESERVE_MS = RESOLVER_WAIT_MS + FALLBACK_RESERVE_MS;
 /** Items still running this long before the batch deadline are answered `unavailable`. */

@@ -61,8 +61,18 @@ export interface CountInput {
   now: Date;
   /** workspace monthly quota */
   quota: number;
-  /** true for a new lookup: refuse at the quota */
+  /** true for a new lookup: refuse at the quota (not read when `profileId` is given) */
   enforceQuota: boolean;
+  /**
+   * The profile requested (its HMAC id): the store decides whether it is a new lookup for THIS
+   * workspace (spec section 4: "already looked up" is per workspace; store/lookups.ts).
+   */
+  profileId?: string;
+  /**
+   * How long one attempt of the counted write may take (default: the SDK's per-attempt bound):
+   * the time left before what must follow it, so a slow write that is applied is answered.
+   */
+  attemptMs?: number;
   /** idempotency token; a fresh one per logical request (tests may pass their own) */
   token?: string;
 }

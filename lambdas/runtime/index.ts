@@ -47,6 +47,7 @@ export interface RuntimeOverrides {
 
 const MAX_KEYS = 10_000;
 const MAX_AVATARS = 10_000;
+const MAX_LOOKUPS = 50_000;
 
 /** The resolver use case, imported only when no resolver function is configured (tests, tools).
  * Not a literal: keeps the resolver (sharp, fetching) out of the avatar bundle, where the
@@ -85,6 +86,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     },
     now,
     avatarCache,
+    lookups: new TtlCache<true>(MAX_LOOKUPS, ms),
   });
 
   let lambdaPort: ResolverPort | undefined;

@@ -16,4 +16,6 @@ export interface StoreContext {
   now(): Date;
   /** known avatar records, so the warm hot path for a known profile needs no read */
   avatarCache: TtlCache<AvatarRecord>;
+  /** `<workspace>#<profile id>` pairs known to be looked up (store/lookups.ts) */
+  lookups: TtlCache<true>;
 }

@@ -14,8 +14,9 @@ import {
   rollKey,
   updateKey,
 } from './keys';
+import { countAvatarRequest } from './lookups';
 import { addVariant, getOriginal, markChecked, putOriginal, replaceAvatar } from './photos';
-import { countRequest, readUsed } from './usage-counter';
+import { readUsed } from './usage-counter';
 import { getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
 import { createWorkspace, getWorkspace, updateWorkspace } from './workspaces';
 
@@ -39,7 +40,7 @@ export function createStore(ctx: StoreContext): Store {
       updateWorkspace: (id, patch) => updateWorkspace(ctx, id, patch),
     },
     usage: {
-      countRequest: (input) => countRequest(ctx, input),
+      countRequest: (input) => countAvatarRequest(ctx, input),
       readUsed: (ws, now) => readUsed(ctx, ws, now),
       getMonthUsage: (ws, month) => getMonthUsage(ctx, ws, month),
       countBlocked: (input) => countBlocked(ctx, input),

@@ -26,6 +26,9 @@
  *                                  (fingerprint sum); see core/usage.ts. One unconditional
  *                                  UpdateItem per refused request of a known key (never for
  *                                  unknown keys); at most 32 names of ≤ 100 characters per item.
+ *  Lookup        pk=WS#<ws>        sk=LOOKUP#<hmacid>  first_at: this workspace has looked the profile
+ *                                  up (its first counted request for it); the quota's "new lookup"
+ *                                  is decided per workspace from it (store/lookups.ts)
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
  *                                                      fetched_at, checked_at? (last refresh attempt;
@@ -69,6 +72,8 @@ export const sk = {
   /** the month's prefix of every blocked-hour item */
   blockedMonth: (month: string) => `BLOCKED#${month}#`,
   blockedHour: (month: string, keyId: string, dayHour: string) => `BLOCKED#${month}#${keyId}#${dayHour}`,
+  /** a profile this workspace has looked up (its HMAC id) */
+  lookup: (id: string) => `LOOKUP#${id}`,
 };
 
 /** attribute names inside a blocked-hour item (core/usage.ts) */

@@ -83,6 +83,9 @@ async function countOnBucket(
         ReturnValues: 'UPDATED_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
+      // one attempt may use the time the caller can give it (app/serve-avatar.ts): cut at the
+      // SDK's 2 s, an applied write would be retried into the request's deadline and answered 503
+      input.attemptMs === undefined ? undefined : { requestTimeout: Math.max(1, input.attemptMs) },
     );
     return { kind: 'done', result: { counted: true, used: Number(out.Attributes?.used ?? 1) } };
   } catch (e) {

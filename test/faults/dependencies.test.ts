@@ -31,6 +31,8 @@ let dataDir: string;
 let ws: string;
 let secret: string;
 let pub: string;
+/** requests the stack logged as possibly charged without a 302 (app/budget.ts) */
+let countedNotServed = 0;
 
 /** Point the handlers at other endpoints; clients and config are rebuilt as on a cold start. */
 const useEndpoints = (e: { dynamo?: string; s3?: string }) => proc.use(e);
@@ -91,6 +93,9 @@ beforeAll(async () => {
     startDynamo(dynamoPort, path.join(dataDir, 'separate-dynamo')),
   ]);
   stack = proc.info;
+  proc.child.stdout?.on('data', (d: Buffer) => {
+    countedNotServed += d.toString().split('"counted, not served"').length - 1;
+  });
   await ensureTable(dynamo.endpoint, LOCAL_TABLE);
   await useEndpoints({ dynamo: dynamo.endpoint });
   const w = await admin('POST', '', { name: 'faults', monthly_quota: 100_000 });
@@ -163,14 +168,16 @@ test('DynamoDB stopped mid-run: 503 in time, no crash, resumes after restart, on
   expect(seen.has(302)).toBe(true);
   expect(proc.crashes).toEqual([]);
   // counted: every 302 answered with this workspace's keys, and no 503 — except that a write
-  // DynamoDB applied just as it was killed cannot be told apart from one it never got: at most
-  // one in-flight request per background worker may be counted without a 302.
+  // DynamoDB applied just as it was killed (or while it restarted: the recovery probes above are
+  // in flight then too) cannot be told apart from one it never got. Such a request logs
+  // `counted, not served` (app/budget.ts): that, not a fixed count of in-flight workers (4, which
+  // a slow restart under CPU contention once exceeded by one), is the bound.
   const ok302 = statuses.filter((s) => s === 302).length + 4; /* known json+image, back, unusedKey */
   const refused = statuses.filter((s) => s === 503).length;
   expect(refused).toBeGreaterThan(0);
   const u = await used();
   expect(u).toBeGreaterThanOrEqual(ok302);
-  expect(u - ok302).toBeLessThanOrEqual(4);
+  expect(u - ok302).toBeLessThanOrEqual(countedNotServed);
 }, 120_000);
 
 test('S3 unreachable: cached redirects keep serving, a new lookup gets the initials fallback', async () => {

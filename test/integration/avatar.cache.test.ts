@@ -62,7 +62,7 @@ describe('hot path', () => {
     expect(cold.result.status).toBe(302);
     // cold: key + workspace + avatar reads; the write finds no hour bucket of a new month, so the
     // month's root is created and closed into the new hour bucket, and the write repeated; the
-    // record put; the initials object in S3
+    // workspace's lookup and the record put; the initials object in S3
     expect(cold.ddb).toEqual([
       'GetCommand',
       'GetCommand',
@@ -74,6 +74,7 @@ describe('hot path', () => {
       'UpdateCommand', // close the root into this hour
       'PutCommand', // this hour's bucket
       'UpdateCommand', // the write
+      'PutCommand', // this workspace has looked the profile up (spec section 4: per workspace)
       'PutCommand', // the avatar record
     ]);
     expect(cold.s3).toEqual(['PutObjectCommand']);
