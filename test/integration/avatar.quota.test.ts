@@ -18,9 +18,27 @@ const month = () => new Date().toISOString().slice(0, 7);
 
 afterEach(() => coldStart());
 
+/**
+ * A DynamoDB client with per-attempt limits far wider than the runtime's own (1 s connect, 2 s per
+ * attempt): 100 concurrent lookups make a few hundred calls at once, and on a loaded machine (a
+ * whole test run on two cores) DynamoDB Local answers some of them after 2 s, which the real
+ * limits turn into 503s. This test is about which requests are counted, not about how long they
+ * take; the limits themselves are held by the fault tests (test/faults).
+ */
+function patientDynamo(): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({
+    endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    region: process.env.AWS_REGION,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 20_000 },
+  });
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
+
 describe('quota exactness', () => {
   it('Q=20, 100 concurrent new lookups → exactly 20 redirects, 80 plan_limit; cached profiles keep redirecting', async () => {
     const w = await workspaceWithKeys(20);
+    const handler = createHandler(coldStart({ dynamo: patientDynamo() }));
     const slugs = Array.from({ length: 100 }, () => freshSlug('quota'));
     const results = await Promise.all(
       slugs.map((s) =>
