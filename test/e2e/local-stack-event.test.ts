@@ -157,7 +157,7 @@ describe('adminAuthorized (the IAM authorizer stand-in)', () => {
   const ev = (headers: Record<string, string>, query?: Record<string, string>) =>
     ({ headers, queryStringParameters: query }) as unknown as Parameters<typeof adminAuthorized>[0];
 
-  test('only the exact bearer token, and never together with an API key', () => {
+  test('only the exact bearer token; the handler refuses (and flags) API keys, as behind IAM', () => {
     expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }), token)).toBe(true);
     expect(adminAuthorized(ev({ authorization: `bearer ${token}` }), token)).toBe(true);
     expect(adminAuthorized(ev({}), token)).toBe(false);
@@ -165,11 +165,10 @@ describe('adminAuthorized (the IAM authorizer stand-in)', () => {
     expect(adminAuthorized(ev({ authorization: token }), token)).toBe(false);
     expect(adminAuthorized(ev({ authorization: 'Bearer ' }), token)).toBe(false);
     expect(adminAuthorized(ev({ authorization: `Bearer ${token}`, 'x-api-key': 'sk_live_x' }), token)).toBe(
-      false,
+      true,
     );
-    expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }, { key: 'pk_live_x' }), token)).toBe(
-      false,
-    );
+    expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }, { key: 'sk_live_x' }), token)).toBe(true);
+    expect(adminAuthorized(ev({ 'x-api-key': 'sk_live_x' }), token)).toBe(false);
     expect(adminAuthorized(ev({ authorization: 'Bearer ' }), '')).toBe(false);
   });
 });

@@ -440,7 +440,8 @@ describe('admin routes refuse API keys', () => {
       const h = await call(method, path, { body, headers: { 'x-api-key': k.key } });
       expect([method, path, h.status, h.body.error.code]).toEqual([method, path, 403, 'forbidden']);
       const q = await call(method, path, { body, query: { key: k.key } });
-      expect([method, path, q.status, q.body.error.code]).toEqual([method, path, 403, 'forbidden']);
+      // a secret key in the URL has leaked: 401 invalid_key and flagged (spec section 1)
+      expect([method, path, q.status, q.body.error.code]).toEqual([method, path, 401, 'invalid_key']);
     }
     // nothing changed
     const l = await call('GET', `${base}/keys`);
