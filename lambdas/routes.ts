@@ -140,8 +140,18 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** The photo resolver is a function but not a route: the avatar and batch functions invoke it on a miss. */
-export const RESOLVER = { id: 'Resolver', handler: 'resolver', memoryMb: 1024, timeoutSeconds: 15 } as const;
+/**
+ * The photo resolver is a function but not a route: the avatar and batch functions invoke it on a
+ * miss. It reads the HMAC secret to recompute each request's id from its profile (resolver/resolve.ts
+ * requireProfileId), so no invoker can point one profile's avatar at another's photo.
+ */
+export const RESOLVER = {
+  id: 'Resolver',
+  handler: 'resolver',
+  memoryMb: 1024,
+  timeoutSeconds: 15,
+  access: { table: 'readwrite', bucket: 'readwrite', hmacSecret: true } satisfies RouteAccess,
+} as const;
 
 export function routeKey(r: Pick<Route, 'method' | 'path'>): string {
   return `${r.method} ${r.path}`;

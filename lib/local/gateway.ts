@@ -20,7 +20,8 @@ import { API_KEY_ON_ADMIN_MESSAGE } from '../../lambdas/core/admin-validation';
 import { AvtrzError, errorBody } from '../../lambdas/core/errors';
 import { matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
 import type { Runtime } from '../../lambdas/runtime';
-import { PortInUseError } from './services';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, PortInUseError } from './services';
+import { verifySigV4 } from './sigv4';
 
 /** API Gateway HTTP API limits. */
 const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -267,6 +268,27 @@ function adminRefusal(event: APIGatewayProxyEventV2): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lambda Invoke API authorization
+
+/**
+ * Lambda's IAM check, locally: a real SigV4 signature by the local credentials (what the
+ * handlers' Lambda client signs with, lib/local/services.ts), scoped to lambda in the local
+ * region. Undefined = allowed.
+ */
+async function invokeDenied(
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ errorType: string; message: string } | undefined> {
+  const verdict = await verifySigV4(
+    { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+    { service: 'lambda', region: LOCAL_REGION, credentials: [LOCAL_CREDENTIALS] },
+  );
+  if (verdict.ok) return undefined;
+  const errorType = req.headers.authorization ? 'InvalidSignatureException' : 'AccessDeniedException';
+  return { errorType, message: verdict.message };
+}
+
+// ---------------------------------------------------------------------------------------------
 // the server
 
 class PayloadTooLarge extends Error {}
@@ -470,15 +492,15 @@ export function createGateway(opts: GatewayOptions): http.Server {
     // a plain name, or an ARN `arn:aws:lambda:…:function:<name>[:qualifier]`
     const plain = /:function:([^:]+)/.exec(name)?.[1] ?? name;
     if (plain !== wanted) return notFound();
-    // the SDK always signs; a browser cannot send this header cross-origin without a preflight
-    if (!/^AWS4-HMAC-SHA256 /.test(req.headers.authorization ?? '')) {
-      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
-      res.end(JSON.stringify({ message: 'Missing Authentication Token' }));
+    const raw = await readBody(req, 6 * 1024 * 1024);
+    const denied = await invokeDenied(req, raw);
+    if (denied) {
+      res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': denied.errorType });
+      res.end(JSON.stringify({ message: denied.message }));
       return;
     }
     const fn = await load(RESOLVER.handler);
     if (!fn) return notFound();
-    const raw = await readBody(req, 6 * 1024 * 1024);
     let payload: unknown = {};
     if (raw.length) {
       try {
