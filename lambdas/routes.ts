@@ -140,8 +140,18 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** The photo resolver is a function but not a route: the avatar and batch functions invoke it on a miss. */
-export const RESOLVER = { id: 'Resolver', handler: 'resolver', memoryMb: 1024, timeoutSeconds: 15 } as const;
+/**
+ * The photo resolver is a function but not a route: the avatar and batch functions invoke it on a
+ * miss. It reads the HMAC secret to recompute each request's id from its profile (resolver/resolve.ts
+ * requireProfileId), so no invoker can point one profile's avatar at another's photo.
+ */
+export const RESOLVER = {
+  id: 'Resolver',
+  handler: 'resolver',
+  memoryMb: 1024,
+  timeoutSeconds: 15,
+  access: { table: 'readwrite', bucket: 'readwrite', hmacSecret: true } satisfies RouteAccess,
+} as const;
 
 /** The function behind the `$default` route (requests matching no route): catalogue 404/405, no data. */
 export const FALLBACK = { id: 'Fallback', handler: 'fallback', memoryMb: 128, timeoutSeconds: 3 } as const;

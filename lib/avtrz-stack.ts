@@ -95,10 +95,10 @@ export class AvtrzStack extends Stack {
       description: 'avtrz photo resolver (provider fetch, sharp, S3)',
     });
     this.resolverFailures = this.resolverFailureDestination(this.resolver);
-    this.resolver.bindTable(table, 'readwrite', indexNames);
-    this.resolver.bindBucket(bucket, 'readwrite');
-    // no HMAC secret: the resolver gets object ids from its callers, and it is the one function
-    // that talks to the internet
+    this.resolver.bindTable(table, RESOLVER.access.table, indexNames);
+    this.resolver.bindBucket(bucket, RESOLVER.access.bucket);
+    // the HMAC secret: the resolver recomputes every id it is given from the profile
+    if (RESOLVER.access.hmacSecret) this.resolver.bindHmacSecret(this.hmacSecret);
 
     // requests matching no route: catalogue 404/405, no data access at all
     this.fallback = new AvtrzFunction(this, FALLBACK.id, {

@@ -5,7 +5,13 @@
  * negative entries too). The cache entry carries the workspace's monthly_quota, so quota changes
  * apply within the TTL.
  */
-import { type AuthContext, type AuthRoute, authenticateWith, type KeyPrincipal } from '../core/auth';
+import {
+  type AuthContext,
+  type AuthRoute,
+  authenticateWith,
+  type KeyPrincipal,
+  refuseSecretsInQuery,
+} from '../core/auth';
 import { isUnavailable } from '../core/errors';
 import type { AppDeps } from './ports';
 
@@ -42,7 +48,7 @@ export async function lookupKey(deps: AuthDeps, hash: string): Promise<KeyPrinci
   return principal ?? undefined;
 }
 
-async function flagExposed(deps: AuthDeps, hash: string, at: string): Promise<void> {
+async function flagExposed(deps: Pick<AppDeps, 'store' | 'log'>, hash: string, at: string): Promise<void> {
   try {
     // an unknown key is fine (nothing to flag)
     await deps.store.keys.markExposed(hash, at);
@@ -62,6 +68,19 @@ async function countBlocked(deps: AuthDeps, p: KeyPrincipal, site: string, now: 
   } catch (e) {
     deps.log.warn('could not count a blocked request', { err: e as Error, unavailable: isUnavailable(e) });
   }
+}
+
+/**
+ * `401 invalid_key` (header-only message) for a secret key anywhere in the query, flagging the
+ * real ones; for routes that take no API key (the admin routes, lambdas/http/admin.ts), which
+ * still see the URL a caller sent.
+ */
+export function refuseSecretInQuery(
+  deps: Pick<AppDeps, 'store' | 'log'>,
+  query: Record<string, string | undefined> | undefined,
+  now: Date,
+): Promise<void> {
+  return refuseSecretsInQuery({ markExposed: (hash, at) => flagExposed(deps, hash, at) }, query ?? {}, now);
 }
 
 export interface AuthRequest {

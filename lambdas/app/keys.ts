@@ -3,7 +3,7 @@
  * answer is a key view: never the key (except once, on create and roll), never its hash.
  */
 import { keyNotFound, publishableNeedsDomain, workspaceNotFound } from '../core/admin-validation';
-import { invalidParam } from '../core/errors';
+import { AvtrzError, invalidParam } from '../core/errors';
 import { createdKeyView, type KeyView, keyView } from '../core/keys/view';
 import { monthOf } from '../core/quota';
 import type { AppDeps, NewKeyFields } from './ports';
@@ -67,6 +67,14 @@ export async function rollKeyOf(deps: KeyDeps, workspaceId: string, keyId: strin
   const res = await deps.store.keys.rollKey(workspaceId, keyId, overlapSeconds, now);
   if (!res.ok) {
     if (res.reason === 'not_found') throw keyNotFound();
+    if (res.reason === 'rolled') {
+      throw new AvtrzError(
+        'conflict',
+        res.successor
+          ? `This key was already rolled; its successor is ${res.successor}. Roll the successor instead.`
+          : 'This key was already rolled; roll its successor instead (see the key list).',
+      );
+    }
     throw invalidParam(
       'id',
       `This key is already ${res.reason} and cannot be rolled; create a new key instead.`,

@@ -27,7 +27,9 @@ export interface NewKeyFields {
 
 export type RollResult =
   | { ok: true; previous: KeyRecord; record: KeyRecord; key: string }
-  | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
+  | { ok: false; reason: 'not_found' | 'revoked' }
+  /** rolled before (successor unknown only for a key rolled before rolls recorded it) */
+  | { ok: false; reason: 'rolled'; successor?: string };
 
 export interface KeyStore {
   /** the auth item and the pointer item in one transaction; the full key exists only in the answer */

@@ -65,14 +65,24 @@ function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): 
   }
 }
 
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional controls (ALM, LRM, RLM, the embeddings
+ * and overrides U+202A–U+202E, the isolates U+2066–U+2069): a name is shown to operators in the
+ * CLI and the console, and a bidi control there reorders what is displayed around it (spoofing).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 function name(v: unknown, param = 'name'): string {
   if (typeof v !== 'string') throw invalidParam(param, `${param} must be a string.`);
   const s = v.trim();
   if (!s) throw invalidParam(param, `${param} must not be empty.`);
   if (s.length > NAME_MAX) throw invalidParam(param, `${param} must be at most ${NAME_MAX} characters.`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(s))
-    throw invalidParam(param, `${param} must not contain control characters.`);
+  if (CONTROL_CHARS.test(s))
+    throw invalidParam(
+      param,
+      `${param} must not contain control characters (including bidirectional controls such as U+202E).`,
+    );
   return s;
 }
 

@@ -2,7 +2,7 @@
  * API key authentication (spec sections 1–2), free of I/O: the key lookup and the exposure
  * flag are passed in (lambdas/app/authenticate.ts wires them to the store and the key cache).
  *
- * Order: extract → secret-in-query refusal → shape/checksum (no I/O) → lookup by sha256 →
+ * Order: secret-in-query refusal (any parameter) → extract → shape/checksum (no I/O) → lookup by sha256 →
  * revoked/expired → route permission → domain allow-list.
  */
 import { domainVerdict } from './domains';
@@ -58,21 +58,59 @@ function present(v: string | undefined): v is string {
   return typeof v === 'string' && v !== '';
 }
 
+/**
+ * A secret key's shape wherever it appears: `sk_live_` not preceded by a base62 character (so it
+ * starts a token), with the base62 run that follows it.
+ */
+const SECRET_SHAPED = /(?<![0-9A-Za-z])sk_live_[0-9A-Za-z]*/g;
+const KEY_LENGTH = 46;
+
+/**
+ * Every secret-key-shaped string in a query: in any parameter's name or value, anywhere inside it
+ * (a repeated parameter arrives comma-joined from API Gateway; keys never contain a comma). In
+ * `?key=`, where only publishable keys belong, any value starting with `sk_` counts too.
+ */
+export function secretKeysInQuery(query: Record<string, string | undefined>): string[] {
+  const found = new Set<string>();
+  for (const [name, value] of Object.entries(query)) {
+    for (const text of [name, value ?? '']) for (const m of text.matchAll(SECRET_SHAPED)) found.add(m[0]);
+  }
+  for (const k of (query.key ?? '').split(',')) {
+    const t = k.trim();
+    if (looksLikeType(t) === 'secret') found.add(t);
+  }
+  return [...found];
+}
+
+/**
+ * A secret key in the URL has leaked (logs, history, Referer): refuse the request whatever else
+ * authorises it, and flag every real key found (the key itself, or a key run on with more
+ * characters) so the operator sees it in the key list and rolls it. Used by every route: the
+ * key-authenticated ones here, the admin ones through lambdas/http/admin.ts.
+ */
+export async function refuseSecretsInQuery(
+  deps: Pick<AuthDeps, 'markExposed'>,
+  query: Record<string, string | undefined>,
+  now: Date,
+): Promise<void> {
+  const shaped = secretKeysInQuery(query);
+  if (!shaped.length) return;
+  const real = new Set<string>();
+  for (const s of shaped) {
+    if (parseKey(s) === 'secret') real.add(s);
+    else if (s.length > KEY_LENGTH && parseKey(s.slice(0, KEY_LENGTH)) === 'secret')
+      real.add(s.slice(0, KEY_LENGTH));
+  }
+  for (const k of real) await deps.markExposed(hashKey(k), now.toISOString());
+  throw new AvtrzError('invalid_key', SECRET_IN_QUERY_MESSAGE);
+}
+
 export async function authenticateWith(deps: AuthDeps, input: AuthInput): Promise<AuthContext> {
   const { headers, query, route, now } = input;
   const fromQuery = query.key;
   const fromHeader = headers['x-api-key'];
 
-  // a repeated ?key= arrives comma-joined (API Gateway); keys never contain a comma, so a secret
-  // key in any of the values is in the URL and must be refused and flagged
-  const queryKeys = present(fromQuery) ? fromQuery.split(',').map((k) => k.trim()) : [];
-  const secretsInQuery = queryKeys.filter((k) => looksLikeType(k) === 'secret');
-  if (secretsInQuery.length) {
-    for (const k of new Set(secretsInQuery)) {
-      if (parseKey(k) === 'secret') await deps.markExposed(hashKey(k), now.toISOString());
-    }
-    throw new AvtrzError('invalid_key', SECRET_IN_QUERY_MESSAGE);
-  }
+  await refuseSecretsInQuery(deps, query, now);
 
   const raw = present(fromHeader) ? fromHeader : present(fromQuery) ? fromQuery : undefined;
   if (raw === undefined) {

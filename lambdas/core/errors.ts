@@ -28,6 +28,11 @@ export const ERROR_CATALOGUE = {
     message: "You're over your monthly request quota. Cached redirects keep serving; new lookups stop.",
   },
   not_found: { status: 404, type: 'request', message: 'Not found.' },
+  conflict: {
+    status: 409,
+    type: 'request',
+    message: 'The request conflicts with the current state of the resource.',
+  },
   method_not_allowed: { status: 405, type: 'request', message: 'Method not allowed on this route.' },
   internal_error: { status: 500, type: 'api', message: 'Something went wrong on our side.' },
   unavailable: { status: 503, type: 'api', message: 'A dependency is unavailable; retry shortly.' },

@@ -21,6 +21,8 @@ export interface KeyRecord {
   revoked_at?: string;
   expires_at?: string;
   exposed_at?: string;
+  /** set by the one roll a key may have: its successor's id */
+  rolled_to?: string;
 }
 
 export type AvatarKind = 'photo' | 'initials';

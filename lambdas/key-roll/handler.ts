@@ -4,13 +4,13 @@
  */
 import { rollKeyOf } from '../app/keys';
 import { adminWorkspace, keyIdOrNotFound, parseRoll } from '../core/admin-validation';
-import { httpHandler } from '../http/handler';
+import { adminHandler } from '../http/admin';
 import { parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(rt.log, async (event, { log }) => {
+  return adminHandler(rt, async (event, { log }) => {
     const wsId = adminWorkspace(event);
     const keyId = keyIdOrNotFound(event.pathParameters?.id);
     const { overlap_seconds } = parseRoll(event.body ? parseJsonBody(event) : undefined);

@@ -2,13 +2,13 @@
 import { updateKeyOf } from '../app/keys';
 import { adminWorkspace, keyIdOrNotFound, parseKeyUpdate } from '../core/admin-validation';
 import { normaliseDomainEntry } from '../core/domains';
-import { httpHandler } from '../http/handler';
+import { adminHandler } from '../http/admin';
 import { parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(rt.log, async (event, { log }) => {
+  return adminHandler(rt, async (event, { log }) => {
     const wsId = adminWorkspace(event);
     const keyId = keyIdOrNotFound(event.pathParameters?.id);
     const patch = parseKeyUpdate(parseJsonBody(event), normaliseDomainEntry);

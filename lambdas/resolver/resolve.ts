@@ -12,6 +12,7 @@
 import type { AppDeps, Logger, Store } from '../app/ports';
 import { s3Key } from '../core/object-keys';
 import { CONTENT_TYPE, parseVariantName, photoVersion, variantName } from '../core/photo';
+import { profileId } from '../core/profile-id';
 import type { AvatarRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
 import { DEFAULT_SIZE, type Format } from '../core/size';
@@ -196,6 +197,25 @@ async function refresh(
   c.store.avatars.forgetAvatar(id);
   c.log.info('refreshed', { id, from: rec.version, to: photo.version, replaced });
   return { record: replaced ? next : ((await readFresh(c, id)) ?? rec) };
+}
+
+class ForgedResolverId extends Error {
+  constructor() {
+    super('id does not match profile');
+    this.name = 'BadResolverEvent';
+  }
+}
+
+/**
+ * The id names a profile's objects and record, so whoever picks it picks whose avatar is written:
+ * the resolver function recomputes it from `profile` with the HMAC secret rather than trust its
+ * caller (IAM limits who may invoke it; this limits what an invoker can do).
+ */
+export async function requireProfileId(
+  deps: Pick<AppDeps, 'hmacSecret'>,
+  req: Pick<ResolverRequest, 'id' | 'profile'>,
+): Promise<void> {
+  if (profileId(await deps.hmacSecret(), req.profile) !== req.id) throw new ForgedResolverId();
 }
 
 /** Entry point shared by the Lambda handler and the in-process resolver port of the runtime. */

@@ -275,11 +275,16 @@ export async function revokeKey(
   });
 }
 
+/** A transaction cancelled by a concurrent transaction on the same item, not by our condition. */
+function onlyConflicted(e: TransactionCanceledException): boolean {
+  return (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+}
+
 /**
- * Roll: a new key with the same type, name and allow-list, and `expires_at` on the old one
- * (never later than an expiry it already has; overlap 0 = revoked now). One transaction: the
- * old key's conditional update (still active, expiry unchanged since read) + the new auth item
- * + its pointer, so the new key never exists without the old one's expiry or vice versa.
+ * Roll: a new key with the same type, name and allow-list, `expires_at` on the old one (overlap 0
+ * = revoked now) and `rolled_to` naming the new one. A key is rolled once: one transaction holds
+ * the old key's conditional update (still active, never rolled) + the new auth item + its
+ * pointer, so of concurrent rolls exactly one creates a key and the others read its successor.
  * No other key is touched.
  */
 export async function rollKey(
@@ -290,21 +295,20 @@ export async function rollKey(
   now: Date,
 ): Promise<RollResult> {
   const TableName = ctx.tableName;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 8; attempt++) {
     const found = await readKey(ctx, workspaceId, keyId);
     if (!found) return { ok: false, reason: 'not_found' };
     const { hash, record: old } = found;
+    // only a roll sets expires_at, so a key with one and no rolled_to was rolled before rolls recorded it
+    if (old.rolled_to || old.expires_at) return { ok: false, reason: 'rolled', successor: old.rolled_to };
     if (old.revoked_at) return { ok: false, reason: 'revoked' };
-    if (old.expires_at && Date.parse(old.expires_at) <= now.getTime())
-      return { ok: false, reason: 'expired' };
 
     const nowIso = now.toISOString();
-    const wanted = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
-    const expiresAt = old.expires_at && old.expires_at < wanted ? old.expires_at : wanted;
+    const expiresAt = new Date(now.getTime() + overlapSeconds * 1000).toISOString();
 
     // the new key: same workspace, type, name and allow-list
     const { record, key, puts } = newKeyItems(ctx, old, nowIso);
-    const sets = ['expires_at = :exp', 'updated_at = :now'];
+    const sets = ['expires_at = :exp', 'updated_at = :now', 'rolled_to = :next'];
     if (overlapSeconds === 0) sets.push('revoked_at = :now');
     try {
       await ctx.dynamo().send(
@@ -319,13 +323,14 @@ export async function rollKey(
                   'attribute_exists(pk)',
                   'workspace_id = :ws',
                   'attribute_not_exists(revoked_at)',
-                  old.expires_at ? 'expires_at = :seen' : 'attribute_not_exists(expires_at)',
+                  'attribute_not_exists(expires_at)',
+                  'attribute_not_exists(rolled_to)',
                 ].join(' AND '),
                 ExpressionAttributeValues: {
                   ':exp': expiresAt,
                   ':now': nowIso,
+                  ':next': record.id,
                   ':ws': workspaceId,
-                  ...(old.expires_at ? { ':seen': old.expires_at } : {}),
                 },
               },
             },
@@ -334,11 +339,13 @@ export async function rollKey(
         }),
       );
     } catch (e) {
-      // the old key changed between read and write (revoked, rolled): read again and decide
-      if (e instanceof TransactionCanceledException) continue;
-      throw e;
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      // our condition failed (rolled or revoked meanwhile): read again and answer from that; a
+      // concurrent transaction on the item: wait a little (jittered) and try again
+      if (onlyConflicted(e)) await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
+      continue;
     }
-    const previous: KeyRecord = { ...old, expires_at: expiresAt, updated_at: nowIso };
+    const previous: KeyRecord = { ...old, expires_at: expiresAt, updated_at: nowIso, rolled_to: record.id };
     if (overlapSeconds === 0) previous.revoked_at = nowIso;
     return { ok: true, previous, record, key };
   }

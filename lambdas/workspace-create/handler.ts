@@ -1,13 +1,13 @@
 /** POST /v1/admin/workspaces → 201 the workspace. */
 import { createWorkspace } from '../app/workspaces';
 import { parseWorkspaceCreate, refuseApiKey } from '../core/admin-validation';
-import { httpHandler } from '../http/handler';
+import { adminHandler } from '../http/admin';
 import { parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(rt.log, async (event) => {
+  return adminHandler(rt, async (event) => {
     refuseApiKey(event.headers, event.queryStringParameters);
     return json(201, await createWorkspace(rt, parseWorkspaceCreate(parseJsonBody(event))));
   });

@@ -1,12 +1,12 @@
 /** GET /v1/admin/workspaces/{ws} → 200 the workspace. */
 import { getWorkspace } from '../app/workspaces';
 import { adminWorkspace } from '../core/admin-validation';
-import { httpHandler } from '../http/handler';
+import { adminHandler } from '../http/admin';
 import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(rt.log, async (event) => json(200, await getWorkspace(rt, adminWorkspace(event))));
+  return adminHandler(rt, async (event) => json(200, await getWorkspace(rt, adminWorkspace(event))));
 }
 
 export const handler = createHandler(createRuntime());

@@ -1,13 +1,13 @@
 /** PATCH /v1/admin/workspaces/{ws} {name?, monthly_quota?} → 200 the workspace. */
 import { updateWorkspace } from '../app/workspaces';
 import { adminWorkspace, parseWorkspaceUpdate } from '../core/admin-validation';
-import { httpHandler } from '../http/handler';
+import { adminHandler } from '../http/admin';
 import { parseJsonBody } from '../http/request';
 import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(rt.log, async (event) => {
+  return adminHandler(rt, async (event) => {
     const wsId = adminWorkspace(event);
     return json(200, await updateWorkspace(rt, wsId, parseWorkspaceUpdate(parseJsonBody(event))));
   });

@@ -1,12 +1,12 @@
 /** GET /v1/admin/workspaces/{ws}/usage?month=YYYY-MM → the same answer as GET /v1/usage. */
 import { usageOfWorkspace } from '../app/usage';
 import { adminWorkspace, workspaceNotFound } from '../core/admin-validation';
-import { httpHandler } from '../http/handler';
+import { adminHandler } from '../http/admin';
 import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return httpHandler(rt.log, async (event) => {
+  return adminHandler(rt, async (event) => {
     const wsId = adminWorkspace(event);
     const usage = await usageOfWorkspace(rt, wsId, event.queryStringParameters?.month);
     if (!usage) throw workspaceNotFound();

@@ -36,6 +36,11 @@ export interface GatewayOptions {
   adminToken: string;
   /** true once every dependency is up; before that /healthz and the API answer 503 */
   isReady: () => boolean;
+  /**
+   * once ready, what /healthz asks of the dependencies: undefined = all up, else why not (503);
+   * it is called on every poll, so it must be cheap and bounded (lib/local/stack.ts caches it)
+   */
+  health?: () => Promise<string | undefined>;
   /** HTML of the demo page served at `/` (available once ready) */
   demoPage?: () => string;
   /** extra headers for the demo page (its CSP names the CDN origin) */
@@ -115,9 +120,11 @@ export function createGateway(opts: GatewayOptions): http.Server {
     const starting = () => new AvtrzError('unavailable', 'The local stack is still starting.');
 
     if (pathOnly === '/healthz' && page) {
-      return opts.isReady()
-        ? sendJson(res, 200, { ok: true }, requestId)
-        : sendError(res, starting(), requestId);
+      if (!opts.isReady()) return sendError(res, starting(), requestId);
+      const down = await opts.health?.();
+      return down
+        ? sendError(res, new AvtrzError('unavailable', down), requestId)
+        : sendJson(res, 200, { ok: true }, requestId);
     }
     if (!opts.isReady()) return sendError(res, starting(), requestId);
     if (pathOnly === '/' && page && opts.demoPage) {

@@ -1,7 +1,8 @@
 /**
  * API Gateway's IAM authorizer on the admin routes, locally: SigV4 needs real AWS credentials, so
- * the local stack takes `Authorization: Bearer $AVTRZ_ADMIN_TOKEN` instead, and (as in AWS, where
- * an API key is no IAM credential) never an avtrz API key.
+ * the local stack takes `Authorization: Bearer $AVTRZ_ADMIN_TOKEN` instead. Like IAM it ignores
+ * API keys: an authorised request reaches the handler, which refuses API keys and flags a secret
+ * key in the URL (lambdas/http/admin.ts), as it does in AWS.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -20,9 +21,8 @@ function carriesApiKey(event: APIGatewayProxyEventV2): boolean {
   return event.headers?.['x-api-key'] !== undefined || 'key' in (event.queryStringParameters ?? {});
 }
 
-/** Bearer admin token, and never an API key. */
+/** The bearer admin token (an API key is no credential here, and no reason to refuse either). */
 export function adminAuthorized(event: APIGatewayProxyEventV2, adminToken: string): boolean {
-  if (carriesApiKey(event)) return false;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(event.headers?.authorization ?? '');
   if (!m || !adminToken) return false;
   return sameSecret(m[1], adminToken);

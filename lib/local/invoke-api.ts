@@ -7,6 +7,27 @@ import type http from 'node:http';
 import { RESOLVER } from '../../lambdas/routes';
 import { lambdaContext, safeDecode } from './apigw-event';
 import { readBody } from './http-io';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './services';
+import { verifySigV4 } from './sigv4';
+
+/**
+ * Lambda's IAM check, locally: a real SigV4 signature by the local credentials (what the
+ * handlers' Lambda client signs with, lib/local/services.ts), scoped to lambda in the local
+ * region. Undefined = allowed.
+ */
+async function invokeDenied(
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ errorType: string; message: string } | undefined> {
+  const verdict = await verifySigV4(
+    { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+    { service: 'lambda', region: LOCAL_REGION, credentials: [LOCAL_CREDENTIALS] },
+  );
+  if (verdict.ok) return undefined;
+  const errorType = req.headers.authorization ? 'InvalidSignatureException' : 'AccessDeniedException';
+  return { errorType, message: verdict.message };
+}
+
 import { type LambdaFn, Timeout, withTimeout } from './lambda-functions';
 
 /** Lambda's limit on a synchronous invocation's payload. */
@@ -47,15 +68,15 @@ export async function handleInvoke(
   // a plain name, or an ARN `arn:aws:lambda:…:function:<name>[:qualifier]`
   const plain = /:function:([^:]+)/.exec(name)?.[1] ?? name;
   if (plain !== wanted) return notFound();
-  // the SDK always signs; a browser cannot send this header cross-origin without a preflight
-  if (!/^AWS4-HMAC-SHA256 /.test(req.headers.authorization ?? '')) {
-    res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' });
-    res.end(JSON.stringify({ message: 'Missing Authentication Token' }));
+  const raw = await readBody(req, INVOKE_PAYLOAD_LIMIT_BYTES);
+  const denied = await invokeDenied(req, raw);
+  if (denied) {
+    res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': denied.errorType });
+    res.end(JSON.stringify({ message: denied.message }));
     return;
   }
   const fn = await deps.loadResolver();
   if (!fn) return notFound();
-  const raw = await readBody(req, INVOKE_PAYLOAD_LIMIT_BYTES);
   let payload: unknown = {};
   if (raw.length) {
     try {

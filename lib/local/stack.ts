@@ -2,12 +2,14 @@
  * The local stack as a library: `npm run dev` (bin/dev.ts) and the end-to-end tests both call
  * `startLocalStack`. Order: claim both ports first (a taken port fails before anything starts),
  * then DynamoDB Local + s3rver (data under `dataDir`), table + bucket, handler environment,
- * demo seed; `/healthz` turns 200 only after all of that.
+ * demo seed; `/healthz` turns 200 only after all of that, and answers 503 while DynamoDB Local or
+ * s3rver (the ones the handlers use) does not answer.
  */
 import { mkdirSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createRuntime, type Runtime } from '../../lambdas/runtime';
 import { createLogger } from '../../lambdas/runtime/logger';
 import { createCdn } from './cdn';
@@ -29,6 +31,63 @@ import {
 
 export const LOCAL_TABLE = 'avtrz-local';
 export const LOCAL_BUCKET = 'avtrz-local';
+
+export interface HealthTarget {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  table: string;
+  bucket: string;
+}
+
+/**
+ * What /healthz reports: the table answers a DescribeTable and the bucket a HeadBucket, each
+ * within `timeoutMs` (a frozen process counts as down). One check serves every poll for
+ * `cacheMs`, so a health poll cannot hammer DynamoDB Local or s3rver. `target` is read at check
+ * time: after a cold start with other endpoints, health follows what the handlers use.
+ * Undefined = all up; else which dependency is down.
+ */
+export function dependencyHealth(
+  target: () => HealthTarget,
+  opts: { timeoutMs?: number; cacheMs?: number; now?: () => number } = {},
+): () => Promise<string | undefined> {
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const cacheMs = opts.cacheMs ?? 1000;
+  const now = opts.now ?? Date.now;
+  let last: { at: number; result: Promise<string | undefined> } | undefined;
+  const probe = async (what: string, run: (signal: AbortSignal) => Promise<unknown>) => {
+    try {
+      await run(AbortSignal.timeout(timeoutMs));
+      return undefined;
+    } catch {
+      return what;
+    }
+  };
+  const check = async (): Promise<string | undefined> => {
+    const t = target();
+    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
+    const ddb = new DynamoDBClient({ ...common, endpoint: t.dynamoEndpoint });
+    const s3c = new S3Client({ ...common, endpoint: t.s3Endpoint, forcePathStyle: true });
+    try {
+      const down = await Promise.all([
+        probe(`DynamoDB Local (${t.dynamoEndpoint})`, (abortSignal) =>
+          ddb.send(new DescribeTableCommand({ TableName: t.table }), { abortSignal }),
+        ),
+        probe(`s3rver (${t.s3Endpoint})`, (abortSignal) =>
+          s3c.send(new HeadBucketCommand({ Bucket: t.bucket }), { abortSignal }),
+        ),
+      ]);
+      const names = down.filter(Boolean);
+      return names.length ? `A dependency of the local stack is down: ${names.join(', ')}.` : undefined;
+    } finally {
+      ddb.destroy();
+      s3c.destroy();
+    }
+  };
+  return () => {
+    if (!last || now() - last.at >= cacheMs) last = { at: now(), result: check() };
+    return last.result;
+  };
+}
 
 export interface LocalStackOptions {
   /** API port; 0 (default) = any free port */
@@ -92,10 +151,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let apiUrl = '';
   let cdnUrl = '';
   let runtime: Runtime | undefined;
+  let handlerEnv: Record<string, string> = {};
 
   const gateway = createGateway({
     adminToken,
     isReady: () => ready,
+    // the dependencies the handlers use now (a cold start may point them elsewhere)
+    health: dependencyHealth(() => ({
+      dynamoEndpoint: handlerEnv.AWS_ENDPOINT_URL_DYNAMODB,
+      s3Endpoint: handlerEnv.AWS_ENDPOINT_URL_S3,
+      table: handlerEnv.AVTRZ_TABLE,
+      bucket: handlerEnv.AVTRZ_BUCKET,
+    })),
     demoPage: () => demoPageHtml(apiUrl, cdnUrl, demo as Demo),
     demoPageHeaders: () => demoPageHeaders(cdnUrl),
     runtime: () => runtime,
@@ -161,6 +228,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     };
     if (opts.upstreamUrl) env.AVTRZ_UPSTREAM_URL = opts.upstreamUrl;
     Object.assign(env, opts.env);
+    handlerEnv = env;
     // one runtime for every handler of this stack: a (re)started stack is a new container
     const runtimeOver = (e: Record<string, string>) =>
       createRuntime({ env: { AVTRZ_LOG_LEVEL: process.env.AVTRZ_LOG_LEVEL, ...e } });

@@ -323,7 +323,18 @@ maybe('the resolver on linux-arm64 with the synthesized sharp layer', () => {
   it('looks a profile up and stores a resized photo', async () => {
     const slug = 'arm64-photo';
     const profile = `linkedin.com/in/${slug}`;
-    const id = profileId('arm64-test-secret-0123456789', profile);
+    // the resolver recomputes the id with the deployment's HMAC secret: read it as the function does
+    const env = resolver().processEnv('127.0.0.1:1');
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const sm = new SecretsManagerClient({
+      endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+      region: REGION,
+      credentials: FUNCTION_ROLE,
+    });
+    const secret = await sm
+      .send(new GetSecretValueCommand({ SecretId: env.AVTRZ_HMAC_SECRET_ARN }))
+      .finally(() => sm.destroy());
+    const id = profileId(secret.SecretString as string, profile);
     const out = await resolver().invoke({ op: 'lookup', id, profile, size: 64, format: 'png' });
     expect(out.error).toBeUndefined();
     const result = out.payload as { key: string; record: { kind: string } };

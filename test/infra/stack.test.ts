@@ -442,14 +442,24 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
       kind: sharpLayer.source.kind,
       armBinaries: true,
     });
-    // resolver grants: table + both bucket prefixes; no invoke of anything, and no HMAC secret
-    // (it receives object ids from its callers and fetches from the internet)
+    // resolver grants: table + both bucket prefixes; no invoke of anything; and the HMAC secret,
+    // read-only, to recompute every id it is given from the profile (never trust the invoker)
     const stmts = statementsOfRole(s, logicalId(s, s.stack.resolver.role));
     const actions = stmts.flatMap((x) => asArray(x.Action));
     expect(actions).toEqual(expect.arrayContaining([...TABLE_ACTIONS.readwrite, 's3:PutObject']));
     expect(actions).not.toContain('lambda:InvokeFunction');
-    expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual([]);
-    expect(res.Properties.Environment.Variables.AVTRZ_HMAC_SECRET_ARN).toBeUndefined();
+    expect(
+      stmts.filter((x) => asArray(x.Action).some((a: string) => a.startsWith('secretsmanager:'))),
+    ).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: { Ref: logicalId(s, s.stack.hmacSecret) },
+      },
+    ]);
+    expect(res.Properties.Environment.Variables.AVTRZ_HMAC_SECRET_ARN).toEqual({
+      Ref: logicalId(s, s.stack.hmacSecret),
+    });
   });
 
   it('generates one API route per route-table entry, IAM-authorised exactly for admin routes', () => {

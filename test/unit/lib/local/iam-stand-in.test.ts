@@ -1,6 +1,7 @@
 /**
  * The local stand-in for API Gateway's IAM authorizer on the admin routes: the admin token as a
- * bearer token, never an API key. Pure: no servers.
+ * bearer token. Like IAM it ignores API keys; the admin handlers refuse them and flag a secret key
+ * in the URL (lambdas/http/admin.ts). Pure: no servers.
  */
 import { adminAuthorized } from '../../../../lib/local/iam-stand-in';
 
@@ -9,7 +10,7 @@ describe('adminAuthorized (the IAM authorizer stand-in)', () => {
   const ev = (headers: Record<string, string>, query?: Record<string, string>) =>
     ({ headers, queryStringParameters: query }) as unknown as Parameters<typeof adminAuthorized>[0];
 
-  test('only the exact bearer token, and never together with an API key', () => {
+  test('only the exact bearer token; the handler refuses (and flags) API keys, as behind IAM', () => {
     expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }), token)).toBe(true);
     expect(adminAuthorized(ev({ authorization: `bearer ${token}` }), token)).toBe(true);
     expect(adminAuthorized(ev({}), token)).toBe(false);
@@ -17,11 +18,10 @@ describe('adminAuthorized (the IAM authorizer stand-in)', () => {
     expect(adminAuthorized(ev({ authorization: token }), token)).toBe(false);
     expect(adminAuthorized(ev({ authorization: 'Bearer ' }), token)).toBe(false);
     expect(adminAuthorized(ev({ authorization: `Bearer ${token}`, 'x-api-key': 'sk_live_x' }), token)).toBe(
-      false,
+      true,
     );
-    expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }, { key: 'pk_live_x' }), token)).toBe(
-      false,
-    );
+    expect(adminAuthorized(ev({ authorization: `Bearer ${token}` }, { key: 'sk_live_x' }), token)).toBe(true);
+    expect(adminAuthorized(ev({ 'x-api-key': 'sk_live_x' }), token)).toBe(false);
     expect(adminAuthorized(ev({ authorization: 'Bearer ' }), '')).toBe(false);
   });
 });
