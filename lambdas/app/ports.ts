@@ -89,8 +89,8 @@ export interface AvatarStore {
   forgetAvatar(id: string): void;
   /** create the record unless one exists; on a clash, the winner */
   putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord>;
-  /** store the initials SVG object (idempotent) */
-  storeInitialsObject(id: string, profile: string): Promise<{ version: string; key: string }>;
+  /** store the initials SVG object at one size (idempotent) */
+  storeInitialsObject(id: string, profile: string, size: number): Promise<{ version: string; key: string }>;
 }
 
 /** The resolver's storage of photos: originals, variants and version-conditioned record updates. */

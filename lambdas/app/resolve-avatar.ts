@@ -2,14 +2,15 @@
  * The avatar use case's way to the photo pipeline. The resolver (sharp, guarded fetching) runs
  * as its own Lambda behind the resolver port, so none of it is in the avatar function's bundle.
  *  - resolveMiss: a profile with no record yet → resolver `lookup` (photo, else initials).
- *  - needsResolver / resolveHit: a known record that lacks the requested variant (→ `variant`,
- *    synchronous) or is older than AVTRZ_REFRESH_DAYS (→ `refresh`, in the background, not
- *    counted). A known variant that is fresh needs neither: the hot path stays one DynamoDB call.
+ *  - needsResolver / resolveHit: a known record that lacks the requested variant (a photo →
+ *    `variant`, synchronous; initials → the SVG at that size, written here) or is older than
+ *    AVTRZ_REFRESH_DAYS (→ `refresh`, in the background, not counted). A known variant that is
+ *    fresh needs neither: the hot path stays one DynamoDB call.
  * If the resolver fails or does not answer within RESOLVER_WAIT_MS (less when the request's
  * deadline leaves less: ./budget.ts) the request still gets an image: the initials, served but
  * not recorded. Their PutObject ends at the deadline too; if it fails the caller answers 503.
  */
-import { isStale, variantName } from '../core/photo';
+import { isStale, servedVariant } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
 import type { AppDeps } from './ports';
@@ -40,7 +41,7 @@ export async function resolveMiss(deps: ResolveDeps, input: AvatarTarget): Promi
     // the resolver failed or is slow: initials for this request, but no record, so a photo the
     // resolver is still storing is not shadowed and the next request looks the profile up again
     deps.log.warn('resolver lookup failed; serving initials', { id: input.id, err: e as Error });
-    return initialsStandIn(deps, input.id, input.profile, input.now);
+    return initialsStandIn(deps, input.id, input.profile, input.size, input.now);
   }
 }
 
@@ -52,7 +53,7 @@ export function needsResolver(
   format: Format,
   now: Date,
 ): boolean {
-  if (rec.kind === 'photo' && !rec.variants?.includes(variantName(size, format))) return true;
+  if (!rec.variants?.includes(servedVariant(rec.kind, size, format))) return true;
   return isStale(rec, deps.config.refreshDays, now.getTime());
 }
 
@@ -66,7 +67,8 @@ export async function resolveHit(
   if (isStale(rec, deps.config.refreshDays, now.getTime())) {
     await deps.resolver.refreshInBackground({ op: 'refresh', id: rec.id, profile: rec.profile });
   }
-  if (rec.kind !== 'photo' || rec.variants?.includes(variantName(input.size, input.format))) return rec;
+  if (rec.variants?.includes(servedVariant(rec.kind, input.size, input.format))) return rec;
+  if (rec.kind === 'initials') return (await initialsAtSize(deps, rec, input.size)).record;
   try {
     const { record } = await deps.resolver.invoke({
       op: 'variant',
@@ -80,8 +82,32 @@ export async function resolveHit(
     return record;
   } catch (e) {
     deps.log.warn('resolver variant failed; serving initials', { id: rec.id, err: e as Error });
-    return initialsStandIn(deps, rec.id, rec.profile, now);
+    return initialsStandIn(deps, rec.id, rec.profile, input.size, now);
   }
+}
+
+/**
+ * An initials record asked at a size it has no object for yet: store the SVG at that size and
+ * add it to the record's variants, so the next request for it is a hot-path hit again. A record
+ * whose version is an older drawing gets today's drawing for this response only (its own
+ * objects stay as they are). Shared with the resolver.
+ */
+export async function initialsAtSize(
+  deps: Pick<AppDeps, 'store' | 'log'>,
+  rec: AvatarRecord,
+  size: number,
+): Promise<{ record: AvatarRecord; key: string }> {
+  const { version, key } = await deps.store.avatars.storeInitialsObject(rec.id, rec.profile, size);
+  if (version !== rec.version) return { record: { ...rec, version, variants: [] }, key };
+  const name = servedVariant('initials', size, 'svg');
+  try {
+    await deps.store.photos.addVariant(rec.id, version, name);
+    deps.store.avatars.forgetAvatar(rec.id);
+  } catch (e) {
+    // the object is stored and can be served; the next request for this size writes it again
+    deps.log.warn('could not record an initials size', { id: rec.id, err: e as Error });
+  }
+  return { record: { ...rec, variants: [...(rec.variants ?? []), name] }, key };
 }
 
 /** The initials object (stored, immutable) as a record for this one response; not written to DynamoDB. */
@@ -89,8 +115,9 @@ async function initialsStandIn(
   deps: ResolveDeps,
   id: string,
   profile: string,
+  size: number,
   now: Date,
 ): Promise<AvatarRecord> {
-  const { version } = await deps.store.avatars.storeInitialsObject(id, profile);
+  const { version } = await deps.store.avatars.storeInitialsObject(id, profile, size);
   return { id, profile, version, kind: 'initials', fetched_at: now.toISOString() };
 }

@@ -20,6 +20,14 @@ export function variantName(size: number, format: string): string {
   return `${size}.${format}`;
 }
 
+/**
+ * The variants-list entry a request for `size.format` needs: the photo variant, or for an initials
+ * record the SVG at that size (initials objects are per size, whatever the format asked for).
+ */
+export function servedVariant(kind: 'photo' | 'initials', size: number, format: string): string {
+  return variantName(size, kind === 'photo' ? format : 'svg');
+}
+
 /** The size and format of a variants-list entry, or undefined when it is not one. */
 export function parseVariantName(name: string): { size: number; format: Format } | undefined {
   const [size, format, ...rest] = name.split('.');

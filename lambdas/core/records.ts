@@ -31,7 +31,7 @@ export interface AvatarRecord {
   profile: string;
   version: string;
   kind: AvatarKind;
-  /** generated variants, `"<size>.<format>"` */
+  /** generated objects, `"<size>.<format>"` (for initials `"<size>.svg"`) */
   variants?: string[];
   fetched_at: string;
   /** the last refresh attempt, successful or not (photo.ts isStale) */

@@ -10,8 +10,9 @@
  */
 
 import type { AppDeps, Logger, Store } from '../app/ports';
+import { initialsAtSize } from '../app/resolve-avatar';
 import { s3Key } from '../core/object-keys';
-import { CONTENT_TYPE, parseVariantName, photoVersion, variantName } from '../core/photo';
+import { CONTENT_TYPE, parseVariantName, photoVersion, servedVariant, variantName } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
 import { DEFAULT_SIZE, type Format } from '../core/size';
@@ -47,17 +48,19 @@ async function fetchPhoto(c: Ctx, id: string, profile: string): Promise<Photo | 
   return { bytes: outcome.bytes, contentType: `image/${format}`, version: photoVersion(outcome.bytes) };
 }
 
-/** A profile without a photo: store its initials and create the record unless one exists. */
-async function storeInitialsAvatar(c: Ctx, id: string, profile: string) {
-  const { version, key } = await c.store.avatars.storeInitialsObject(id, profile);
-  const record = await c.store.avatars.putAvatarIfAbsent({
+/** A profile without a photo: store its initials at `size` and create the record unless one exists. */
+async function storeInitialsAvatar(c: Ctx, id: string, profile: string, size: number, format: Format) {
+  const { version, key } = await c.store.avatars.storeInitialsObject(id, profile, size);
+  const rec: AvatarRecord = {
     id,
     profile,
     version,
     kind: 'initials',
+    variants: [servedVariant('initials', size, 'svg')],
     fetched_at: c.nowIso(),
-  });
-  return { record, key: record.kind === 'initials' && record.version === version ? key : undefined };
+  };
+  const winner = await c.store.avatars.putAvatarIfAbsent(rec);
+  return winner === rec ? { record: rec, key } : serve(c, winner, size, format);
 }
 
 async function readFresh(c: Ctx, id: string): Promise<AvatarRecord | undefined> {
@@ -80,8 +83,12 @@ async function storeVariant(
 
 /** The object for `size.format` of an existing record, generating the variant if needed. */
 async function serve(c: Ctx, rec: AvatarRecord, size: number, format: Format): Promise<ResolverResult> {
-  // the initials object is written before its record, so a record's object exists
-  if (rec.kind === 'initials') return { record: rec, key: s3Key.initials(rec.id, rec.version) };
+  // an initials size is written before it is listed, so a listed size's object exists
+  if (rec.kind === 'initials') {
+    if (rec.variants?.includes(servedVariant('initials', size, 'svg')))
+      return { record: rec, key: s3Key.initials(rec.id, rec.version, size) };
+    return initialsAtSize(c, rec, size);
+  }
   const name = variantName(size, format);
   if (rec.variants?.includes(name))
     return { record: rec, key: s3Key.variant(rec.id, rec.version, size, format) };
@@ -97,10 +104,7 @@ async function lookup(c: Ctx, req: Extract<ResolverRequest, { op: 'lookup' }>): 
   // no read first: the caller just found no record; a concurrent creator is settled by the
   // conditional put below (the loser serves the winner's record)
   const photo = await fetchPhoto(c, id, profile);
-  if (!photo) {
-    const { record, key } = await storeInitialsAvatar(c, id, profile);
-    return key ? { record, key } : serve(c, record, size, format);
-  }
+  if (!photo) return storeInitialsAvatar(c, id, profile, size, format);
   await c.store.photos.putOriginal(id, photo.version, photo.bytes, photo.contentType);
   const key = await storeVariant(c, id, photo.version, photo.bytes, size, format);
   const name = variantName(size, format);
@@ -143,7 +147,7 @@ async function variant(
     original = await c.store.photos.getOriginal(id, version);
     if (!original) {
       // no photo to render from: this request gets the initials, the record stays as it is
-      const initials = await c.store.avatars.storeInitialsObject(id, profile);
+      const initials = await c.store.avatars.storeInitialsObject(id, profile, size);
       return { record: { ...rec, kind: 'initials', version: initials.version }, key: initials.key };
     }
   }

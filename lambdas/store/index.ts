@@ -47,7 +47,7 @@ export function createStore(ctx: StoreContext): Store {
       getAvatar: (id) => getAvatar(ctx, id),
       forgetAvatar: (id) => forgetAvatar(ctx, id),
       putAvatarIfAbsent: (rec) => putAvatarIfAbsent(ctx, rec),
-      storeInitialsObject: (id, profile) => storeInitialsObject(ctx, id, profile),
+      storeInitialsObject: (id, profile, size) => storeInitialsObject(ctx, id, profile, size),
     },
     photos: {
       putObject: (key, body, type, cacheControl) => putObject(ctx, key, body, type, cacheControl),
