@@ -21,7 +21,10 @@ beforeAll(async () => {
 });
 
 const get = (slug: string, size: string) =>
-  invoke(avatar, { query: { key: W.pk, linkedin_url: `linkedin.com/in/${slug}`, size }, headers: APP_ORIGIN });
+  invoke(avatar, {
+    query: { key: W.pk, linkedin_url: `linkedin.com/in/${slug}`, size },
+    headers: APP_ORIGIN,
+  });
 
 async function expectInitialsAt(location: string, size: number) {
   const obj = await objectBehind(location);

@@ -13,7 +13,8 @@ test('the default is the default avatar size, 128', () => {
 });
 
 test('a size that is not one of the snapped sizes is refused (only validated values reach an SVG)', () => {
-  for (const bad of [0, 100, 2048, 128.5, Number.NaN]) expect(() => initialsSvg('AR', PALETTE[0], bad)).toThrow();
+  for (const bad of [0, 100, 2048, 128.5, Number.NaN])
+    expect(() => initialsSvg('AR', PALETTE[0], bad)).toThrow();
 });
 
 test('no input text: a slug with markup yields only [A-Z] initials at any size', () => {
