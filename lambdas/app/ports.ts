@@ -105,7 +105,27 @@ export interface PhotoStore {
   getOriginal(id: string, version: string): Promise<Buffer | undefined>;
   replaceAvatar(rec: AvatarRecord, expectedVersion: string): Promise<boolean>;
   addVariant(id: string, version: string, variant: string): Promise<boolean>;
-  markChecked(id: string, version: string, at: string, samePhoto: boolean): Promise<boolean>;
+  /** a look had an answer (the same photo, or none): checked now under `provider`, no failure */
+  markChecked(
+    id: string,
+    version: string,
+    at: string,
+    samePhoto: boolean,
+    provider?: string,
+  ): Promise<boolean>;
+  /** a look failed: `failed_at` (retry after core/photo.ts FAILURE_RETRY_MS), if the record still has `version` */
+  markFailed(id: string, version: string, at: string, provider: string): Promise<boolean>;
+  /**
+   * Take the next look at a failed record: moves `failed_at` from `seenFailedAt` to `at` (under
+   * `provider`), so of concurrent retries exactly one wins; the record after the claim, or
+   * undefined when another one won.
+   */
+  claimRetry(
+    id: string,
+    seenFailedAt: string,
+    at: string,
+    provider: string,
+  ): Promise<AvatarRecord | undefined>;
 }
 
 export interface Store {
@@ -149,6 +169,7 @@ export interface AppDeps {
   readonly config: {
     readonly keyCacheSeconds: number;
     readonly refreshDays: number;
+    readonly missRecheckHours: number;
     readonly cdnUrl: string;
     readonly upstreamUrl?: string;
   };

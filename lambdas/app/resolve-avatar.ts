@@ -3,14 +3,15 @@
  * as its own Lambda behind the resolver port, so none of it is in the avatar function's bundle.
  *  - resolveMiss: a profile with no record yet → resolver `lookup` (photo, else initials).
  *  - needsResolver / resolveHit: a known record that lacks the requested variant (a photo →
- *    `variant`, synchronous; initials → the SVG at that size, written here) or is older than
- *    AVTRZ_REFRESH_DAYS (→ `refresh`, in the background, not counted). A known variant that is
- *    fresh needs neither: the hot path stays one DynamoDB call.
+ *    `variant`, synchronous; initials → the SVG at that size, written here) or is due for another
+ *    look (core/photo.ts isDue: → `refresh`, in the background, not counted; initials left by a
+ *    provider failure → `retry`, synchronous, so the request a minute later gets the photo). A
+ *    known variant that is fresh needs neither: the hot path stays one DynamoDB call.
  * If the resolver fails or does not answer within RESOLVER_WAIT_MS (less when the request's
  * deadline leaves less: ./budget.ts) the request still gets an image: the initials, served but
  * not recorded. Their PutObject ends at the deadline too; if it fails the caller answers 503.
  */
-import { isStale, servedVariant } from '../core/photo';
+import { type FreshnessPolicy, isDue, providerTag, servedVariant } from '../core/photo';
 import type { AvatarRecord } from '../core/records';
 import type { Format } from '../core/size';
 import type { AppDeps } from './ports';
@@ -45,6 +46,14 @@ export async function resolveMiss(deps: ResolveDeps, input: AvatarTarget): Promi
   }
 }
 
+function freshness(config: AppDeps['config']): FreshnessPolicy {
+  return {
+    refreshDays: config.refreshDays,
+    missRecheckHours: config.missRecheckHours,
+    provider: providerTag(config.upstreamUrl),
+  };
+}
+
 /** Does a known record need the resolver for this request? Pure and synchronous (hot path). */
 export function needsResolver(
   deps: Pick<AppDeps, 'config'>,
@@ -54,7 +63,7 @@ export function needsResolver(
   now: Date,
 ): boolean {
   if (!rec.variants?.includes(servedVariant(rec.kind, size, format))) return true;
-  return isStale(rec, deps.config.refreshDays, now.getTime());
+  return isDue(rec, freshness(deps.config), now.getTime());
 }
 
 /** A known record that needs the resolver: start a refresh if stale, render a missing variant. */
@@ -64,9 +73,9 @@ export async function resolveHit(
   input: AvatarTarget,
 ): Promise<AvatarRecord> {
   const { now } = input;
-  if (isStale(rec, deps.config.refreshDays, now.getTime())) {
-    await deps.resolver.refreshInBackground({ op: 'refresh', id: rec.id, profile: rec.profile });
-  }
+  const due = isDue(rec, freshness(deps.config), now.getTime());
+  if (due && rec.kind === 'initials' && rec.failed_at) return retryFailed(deps, rec, input);
+  if (due) await deps.resolver.refreshInBackground({ op: 'refresh', id: rec.id, profile: rec.profile });
   if (rec.variants?.includes(servedVariant(rec.kind, input.size, input.format))) return rec;
   if (rec.kind === 'initials') return (await initialsAtSize(deps, rec, input.size)).record;
   try {
@@ -83,6 +92,28 @@ export async function resolveHit(
   } catch (e) {
     deps.log.warn('resolver variant failed; serving initials', { id: rec.id, err: e as Error });
     return initialsStandIn(deps, rec.id, rec.profile, input.size, now);
+  }
+}
+
+/**
+ * Initials left by a provider failure, a minute or more ago: look again now, so this request gets
+ * the photo if the provider is back (the resolver lets one caller per minute ask it).
+ */
+async function retryFailed(deps: ResolveDeps, rec: AvatarRecord, input: AvatarTarget): Promise<AvatarRecord> {
+  try {
+    const { record } = await deps.resolver.invoke({
+      op: 'retry',
+      id: rec.id,
+      profile: rec.profile,
+      size: input.size,
+      format: input.format,
+    });
+    deps.store.avatars.forgetAvatar(rec.id); // the cached record is the failure
+    return record;
+  } catch (e) {
+    deps.log.warn('resolver retry failed; serving initials', { id: rec.id, err: e as Error });
+    if (rec.variants?.includes(servedVariant('initials', input.size, input.format))) return rec;
+    return (await initialsAtSize(deps, rec, input.size)).record;
   }
 }
 

@@ -13,7 +13,15 @@ import {
   rollKey,
   updateKey,
 } from './keys';
-import { addVariant, getOriginal, markChecked, putOriginal, replaceAvatar } from './photos';
+import {
+  addVariant,
+  claimRetry,
+  getOriginal,
+  markChecked,
+  markFailed,
+  putOriginal,
+  replaceAvatar,
+} from './photos';
 import { countRequest, readUsed } from './usage-counter';
 import { getMonthUsage, lastUsedAt } from './usage-read';
 import { createWorkspace, getWorkspace, updateWorkspace } from './workspaces';
@@ -55,7 +63,9 @@ export function createStore(ctx: StoreContext): Store {
       getOriginal: (id, version) => getOriginal(ctx, id, version),
       replaceAvatar: (rec, expected) => replaceAvatar(ctx, rec, expected),
       addVariant: (id, version, variant) => addVariant(ctx, id, version, variant),
-      markChecked: (id, version, at, same) => markChecked(ctx, id, version, at, same),
+      markChecked: (id, version, at, same, provider) => markChecked(ctx, id, version, at, same, provider),
+      markFailed: (id, version, at, provider) => markFailed(ctx, id, version, at, provider),
+      claimRetry: (id, seen, at, provider) => claimRetry(ctx, id, seen, at, provider),
     },
   };
 }

@@ -36,7 +36,7 @@ async function age(slug: string, days: number): Promise<void> {
     new UpdateCommand({
       TableName: config().tableName,
       Key: { pk: pk.avatar(id), sk: sk.avatar },
-      UpdateExpression: 'SET fetched_at = :t REMOVE checked_at',
+      UpdateExpression: 'SET fetched_at = :t REMOVE checked_at, failed_at',
       ExpressionAttributeValues: { ':t': new Date(Date.now() - days * DAY).toISOString() },
     }),
   );
