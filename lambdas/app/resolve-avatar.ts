@@ -50,7 +50,10 @@ function freshness(config: AppDeps['config']): FreshnessPolicy {
   return {
     refreshDays: config.refreshDays,
     missRecheckHours: config.missRecheckHours,
-    provider: providerTag(config.upstreamUrl),
+    // read only for initials records: a known photo's hot path does not hash the provider URL
+    get provider() {
+      return providerTag(config.upstreamUrl);
+    },
   };
 }
 

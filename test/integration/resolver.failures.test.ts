@@ -14,6 +14,7 @@ import { APP_ORIGIN, freshSlug, workspaceWithKeys } from '../support/avatar-fixt
 import { invoke } from '../support/events';
 import { objectBehind } from '../support/objects';
 import { colourOf, expectPhotoColour, useProvider } from '../support/provider';
+import { useResolverLambda } from '../support/resolver-lambda';
 import { coldStart, store, testRuntime } from '../support/runtime';
 
 const handler = createHandler(testRuntime);
@@ -169,4 +170,18 @@ test('a 404 from the provider is "no photo": recorded without a failure', async 
   offset = MINUTE + 1000;
   await avatar(slug);
   expect(p().hits.get(slug)).toBe(1);
+});
+
+describe('through the resolver function (Invoke API of the local gateway)', () => {
+  useResolverLambda();
+
+  test('a 500 once, then the photo a minute later: the retry crosses the function boundary', async () => {
+    const slug = freshSlug('photo');
+    p().setFailing(slug, true);
+    expect(isInitials((await avatar(slug)).headers.location)).toBe(true);
+    p().setFailing(slug, false);
+    offset = MINUTE + 1000;
+    expect(isPhoto((await avatar(slug)).headers.location)).toBe(true);
+    expect(p().hits.get(slug)).toBe(2);
+  });
 });
