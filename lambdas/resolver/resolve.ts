@@ -272,16 +272,14 @@ export async function resolve(
   deps: Pick<AppDeps, 'store' | 'log' | 'now' | 'config'>,
   req: ResolverRequest,
 ): Promise<ResolverResult> {
+  const { upstreamUrl, refreshDays, missRecheckHours } = deps.config;
+  const provider = providerTag(upstreamUrl);
   const c: Ctx = {
     store: deps.store,
     log: deps.log.child({ component: 'resolver' }),
-    upstreamUrl: deps.config.upstreamUrl,
-    provider: providerTag(deps.config.upstreamUrl),
-    policy: {
-      refreshDays: deps.config.refreshDays,
-      missRecheckHours: deps.config.missRecheckHours,
-      provider: providerTag(deps.config.upstreamUrl),
-    },
+    upstreamUrl,
+    provider,
+    policy: { refreshDays, missRecheckHours, provider },
     nowIso: () => deps.now().toISOString(),
   };
   switch (req.op) {
