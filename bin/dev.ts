@@ -14,7 +14,12 @@ import { type LocalStack, startLocalStack } from '../lib/local/stack';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** handler settings `npm run dev` passes on from its own environment */
-const TUNABLES = ['AVTRZ_KEY_CACHE_SECONDS', 'AVTRZ_REFRESH_DAYS', 'AVTRZ_LOG_LEVEL'];
+const TUNABLES = [
+  'AVTRZ_KEY_CACHE_SECONDS',
+  'AVTRZ_REFRESH_DAYS',
+  'AVTRZ_MISS_RECHECK_HOURS',
+  'AVTRZ_LOG_LEVEL',
+];
 
 function portVar(name: string, dflt: number): number {
   const raw = process.env[name];

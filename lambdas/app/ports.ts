@@ -113,8 +113,8 @@ export interface AvatarStore {
   forgetAvatar(id: string): void;
   /** create the record unless one exists; on a clash, the winner */
   putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord>;
-  /** store the initials SVG object (idempotent) */
-  storeInitialsObject(id: string, profile: string): Promise<{ version: string; key: string }>;
+  /** store the initials SVG object at one size (idempotent) */
+  storeInitialsObject(id: string, profile: string, size: number): Promise<{ version: string; key: string }>;
 }
 
 /** The resolver's storage of photos: originals, variants and version-conditioned record updates. */
@@ -129,7 +129,27 @@ export interface PhotoStore {
   getOriginal(id: string, version: string): Promise<Buffer | undefined>;
   replaceAvatar(rec: AvatarRecord, expectedVersion: string): Promise<boolean>;
   addVariant(id: string, version: string, variant: string): Promise<boolean>;
-  markChecked(id: string, version: string, at: string, samePhoto: boolean): Promise<boolean>;
+  /** a look had an answer (the same photo, or none): checked now under `provider`, no failure */
+  markChecked(
+    id: string,
+    version: string,
+    at: string,
+    samePhoto: boolean,
+    provider?: string,
+  ): Promise<boolean>;
+  /** a look failed: `failed_at` (retry after core/photo.ts FAILURE_RETRY_MS), if the record still has `version` */
+  markFailed(id: string, version: string, at: string, provider: string): Promise<boolean>;
+  /**
+   * Take the next look at a failed record: moves `failed_at` from `seenFailedAt` to `at` (under
+   * `provider`), so of concurrent retries exactly one wins; the record after the claim, or
+   * undefined when another one won.
+   */
+  claimRetry(
+    id: string,
+    seenFailedAt: string,
+    at: string,
+    provider: string,
+  ): Promise<AvatarRecord | undefined>;
 }
 
 export interface Store {
@@ -173,6 +193,7 @@ export interface AppDeps {
   readonly config: {
     readonly keyCacheSeconds: number;
     readonly refreshDays: number;
+    readonly missRecheckHours: number;
     readonly cdnUrl: string;
     readonly upstreamUrl?: string;
   };

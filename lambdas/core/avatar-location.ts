@@ -15,6 +15,6 @@ export function locationFor(cdnUrl: string, rec: AvatarRecord, size: number, for
   const key =
     rec.kind === 'photo'
       ? s3Key.variant(rec.id, rec.version, size, format)
-      : s3Key.initials(rec.id, rec.version);
+      : s3Key.initials(rec.id, rec.version, size);
   return `${cdnUrl}/${key}`;
 }

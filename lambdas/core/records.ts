@@ -33,9 +33,16 @@ export interface AvatarRecord {
   profile: string;
   version: string;
   kind: AvatarKind;
-  /** generated variants, `"<size>.<format>"` */
+  /** generated objects, `"<size>.<format>"` (for initials `"<size>.svg"`) */
   variants?: string[];
   fetched_at: string;
   /** the last refresh attempt, successful or not (photo.ts isStale) */
   checked_at?: string;
+  /**
+   * the provider configuration of the last look (core/photo.ts providerTag): a "no photo" made
+   * under another one is stale
+   */
+  provider?: string;
+  /** the last look failed (network, timeout, 5xx, refused fetch): look again after a minute */
+  failed_at?: string;
 }

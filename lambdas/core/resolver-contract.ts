@@ -14,7 +14,9 @@ export type ResolverRequest =
   /** a known photo lacks `<size>.<format>`: render it from the stored original */
   | { op: 'variant'; id: string; profile: string; version: string; size: number; format: Format }
   /** a stale record: look the profile up again; a failure keeps what is stored */
-  | { op: 'refresh'; id: string; profile: string };
+  | { op: 'refresh'; id: string; profile: string }
+  /** a failed initials record whose minute is over: look again (one caller per minute), then serve */
+  | { op: 'retry'; id: string; profile: string; size: number; format: Format };
 
 export interface ResolverResult {
   /**
@@ -63,6 +65,7 @@ export function parseResolverEvent(e: unknown): ResolverRequest {
     throw new BadResolverEvent('format');
   const f = format as Format;
   if (ev.op === 'lookup') return { op: 'lookup', id, profile, size, format: f };
+  if (ev.op === 'retry') return { op: 'retry', id, profile, size, format: f };
   if (ev.op === 'variant') {
     if (typeof ev.version !== 'string' || !VERSION_RE.test(ev.version)) throw new BadResolverEvent('version');
     return { op: 'variant', id, profile, version: ev.version, size, format: f };

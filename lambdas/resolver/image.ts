@@ -45,7 +45,11 @@ export async function inspectOriginal(
   return { format, width, height };
 }
 
-/** Square cover crop to exactly size×size in the requested format (metadata stripped). */
+/**
+ * Square cover crop to exactly size×size in the requested format (metadata stripped). The crop
+ * follows libvips' attention strategy (the region with the most luminance frequency, saturation
+ * and skin tone), so a face that is not centred in a non-square photo stays in the square.
+ */
 export async function renderVariant(
   original: Buffer,
   size: number,
@@ -55,7 +59,7 @@ export async function renderVariant(
   try {
     const img = sharp(original, decodeOptions(maxPixels))
       .rotate()
-      .resize(size, size, { fit: 'cover', position: 'centre' });
+      .resize(size, size, { fit: 'cover', position: sharp.strategy.attention });
     if (format === 'jpeg')
       return await img.flatten({ background: '#ffffff' }).jpeg({ quality: 82, mozjpeg: true }).toBuffer();
     if (format === 'png') return await img.png({ compressionLevel: 9 }).toBuffer();

@@ -1,8 +1,11 @@
 /**
  * The photo provider protocol (ARCHITECTURE.md "Photo source"): GET the operator's template URL
  * with `{profile}` filled in; the provider answers an image (use it), JSON `{"image_url"}` (fetch
- * that, every hop checked) or 404 (no photo). Every other outcome, including any refusal by the
- * fetch policy, is "no photo" with a reason for the log: the caller falls back to initials.
+ * that, every hop checked) or 404 (no photo). Two kinds of "no image", with a reason for the log:
+ *  - `none`: the provider said there is no photo (404 or 410, JSON without an image_url), or no
+ *    provider is configured. Remembered for AVTRZ_MISS_RECHECK_HOURS.
+ *  - `failed`: we could not learn the answer (network error, timeout, any other status, a fetch
+ *    the policy refused, unreadable JSON). Never remembered as "no photo": looked up again later.
  */
 import {
   FETCH_LIMITS,
@@ -15,7 +18,10 @@ import { type FetchOptions, FetchRefused, guardedGet } from './fetcher';
 
 export type ProviderOutcome =
   | { kind: 'image'; bytes: Buffer; contentType: string }
-  | { kind: 'none'; reason: string; detail?: string };
+  | { kind: 'none' | 'failed'; reason: string; detail?: string };
+
+/** statuses that say "this resource does not exist", as opposed to "not now" */
+const NO_SUCH_PHOTO = new Set([404, 410]);
 
 const JSON_MAX_BYTES = 64 * 1024;
 
@@ -46,18 +52,18 @@ export async function lookupPhoto(
       accept: 'image/*, application/json',
       accepts: (ct) => isAcceptedImageType(ct) || isJsonType(ct),
     });
-    if (first.status === 404) return { kind: 'none', reason: 'not_found' };
+    if (NO_SUCH_PHOTO.has(first.status)) return { kind: 'none', reason: 'not_found' };
     if (first.status !== 200)
-      return { kind: 'none', reason: 'provider_status', detail: String(first.status) };
+      return { kind: 'failed', reason: 'provider_status', detail: String(first.status) };
     if (isAcceptedImageType(first.contentType)) {
       return { kind: 'image', bytes: first.body, contentType: String(first.contentType) };
     }
-    if (first.body.length > JSON_MAX_BYTES) return { kind: 'none', reason: 'json_too_large' };
+    if (first.body.length > JSON_MAX_BYTES) return { kind: 'failed', reason: 'json_too_large' };
     let imageUrl: unknown;
     try {
       imageUrl = (JSON.parse(first.body.toString('utf8')) as { image_url?: unknown })?.image_url;
     } catch {
-      return { kind: 'none', reason: 'json_invalid' };
+      return { kind: 'failed', reason: 'json_invalid' };
     }
     if (typeof imageUrl !== 'string' || !imageUrl) return { kind: 'none', reason: 'json_no_image_url' };
     const img = await guardedGet(imageUrl, {
@@ -67,12 +73,13 @@ export async function lookupPhoto(
       accept: 'image/*',
       accepts: isAcceptedImageType,
     });
-    if (img.status !== 200) return { kind: 'none', reason: 'image_status', detail: String(img.status) };
+    if (NO_SUCH_PHOTO.has(img.status)) return { kind: 'none', reason: 'image_not_found' };
+    if (img.status !== 200) return { kind: 'failed', reason: 'image_status', detail: String(img.status) };
     return { kind: 'image', bytes: img.body, contentType: String(img.contentType) };
   } catch (e) {
-    if (e instanceof FetchRefused) return { kind: 'none', reason: e.reason, detail: e.message };
+    if (e instanceof FetchRefused) return { kind: 'failed', reason: e.reason, detail: e.message };
     return {
-      kind: 'none',
+      kind: 'failed',
       reason: controller.signal.aborted ? 'timeout' : 'error',
       detail: (e as Error)?.message,
     };

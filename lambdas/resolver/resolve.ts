@@ -2,16 +2,31 @@
  * The photo resolver's use cases (core/resolver-contract.ts has the ops). They run in the
  * resolver function, or in-process where no resolver function is configured (runtime/index.ts).
  *  lookup  : provider → guarded fetch → pixel-capped decode → original + variant in S3 → record;
- *            any failure of the photo path ends in the initials avatar, never an error.
+ *            no photo ends in the initials avatar, never an error. "The provider has no photo"
+ *            and "the provider failed" are different records: a failure carries `failed_at` and
+ *            is looked up again a minute later (core/photo.ts isDue).
  *  variant : render `<size>.<format>` from the stored original (no provider call).
  *  refresh : ask the provider again; a new photo gets a new version (sha256 of its bytes) and
- *            the variants the old one had; the same bytes or any failure keep what is stored.
+ *            the variants the old one had; the same bytes, no photo or a failure keep what is
+ *            stored (a failure marked as one).
+ *  retry   : a failed initials record, synchronously: one caller per minute wins the claim and
+ *            asks the provider; every caller is served what is stored afterwards.
  * Storage errors (S3/DynamoDB down) do propagate: the caller decides how to answer.
  */
 
 import type { AppDeps, Logger, Store } from '../app/ports';
+import { initialsAtSize } from '../app/resolve-avatar';
 import { s3Key } from '../core/object-keys';
-import { CONTENT_TYPE, parseVariantName, photoVersion, variantName } from '../core/photo';
+import {
+  CONTENT_TYPE,
+  type FreshnessPolicy,
+  isDue,
+  parseVariantName,
+  photoVersion,
+  providerTag,
+  servedVariant,
+  variantName,
+} from '../core/photo';
 import { profileId } from '../core/profile-id';
 import type { AvatarRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
@@ -24,41 +39,66 @@ interface Ctx {
   store: Store;
   log: Logger;
   upstreamUrl: string | undefined;
+  /** providerTag of upstreamUrl: stored with every look */
+  provider: string;
+  policy: FreshnessPolicy;
   nowIso(): string;
 }
 
 type Photo = { bytes: Buffer; contentType: string; version: string };
+/** what one look at the provider found */
+type Look = { kind: 'photo'; photo: Photo } | { kind: 'none' } | { kind: 'failed' };
 
-/** Ask the provider and validate what it gave; undefined = no usable photo (reason logged). */
-async function fetchPhoto(c: Ctx, id: string, profile: string): Promise<Photo | undefined> {
+/** Ask the provider and validate what it gave (reasons logged). */
+async function fetchPhoto(c: Ctx, id: string, profile: string): Promise<Look> {
   const outcome = await lookupPhoto(c.upstreamUrl, profile);
-  if (outcome.kind === 'none') {
-    c.log.info('no photo', { id, reason: outcome.reason, detail: outcome.detail });
-    return undefined;
+  if (outcome.kind !== 'image') {
+    const msg = outcome.kind === 'none' ? 'no photo' : 'provider failed';
+    c.log.info(msg, { id, reason: outcome.reason, detail: outcome.detail });
+    return { kind: outcome.kind };
   }
   let format: string;
   try {
     ({ format } = await inspectOriginal(outcome.bytes));
   } catch (e) {
     if (!(e instanceof ImageRejected)) throw e;
+    // the provider answered, with something that is not a usable photo: its answer, not a failure
     c.log.info('photo refused', { id, reason: e.reason });
-    return undefined;
+    return { kind: 'none' };
   }
   // the stored type is the decoded format, not whatever header the provider sent
-  return { bytes: outcome.bytes, contentType: `image/${format}`, version: photoVersion(outcome.bytes) };
+  const photo = {
+    bytes: outcome.bytes,
+    contentType: `image/${format}`,
+    version: photoVersion(outcome.bytes),
+  };
+  return { kind: 'photo', photo };
 }
 
-/** A profile without a photo: store its initials and create the record unless one exists. */
-async function storeInitialsAvatar(c: Ctx, id: string, profile: string) {
-  const { version, key } = await c.store.avatars.storeInitialsObject(id, profile);
-  const record = await c.store.avatars.putAvatarIfAbsent({
+/**
+ * A profile without a photo (or whose provider failed): store its initials at `size` and create
+ * the record unless one exists.
+ */
+async function storeInitialsAvatar(
+  c: Ctx,
+  req: { id: string; profile: string; size: number; format: Format },
+  failed: boolean,
+) {
+  const { id, profile, size, format } = req;
+  const { version, key } = await c.store.avatars.storeInitialsObject(id, profile, size);
+  const now = c.nowIso();
+  const rec: AvatarRecord = {
     id,
     profile,
     version,
     kind: 'initials',
-    fetched_at: c.nowIso(),
-  });
-  return { record, key: record.kind === 'initials' && record.version === version ? key : undefined };
+    variants: [servedVariant('initials', size, 'svg')],
+    fetched_at: now,
+    provider: c.provider,
+    ...(failed ? { failed_at: now } : {}),
+  };
+  const winner = await c.store.avatars.putAvatarIfAbsent(rec);
+  return winner === rec ? { record: rec, key } : serve(c, winner, size, format);
 }
 
 async function readFresh(c: Ctx, id: string): Promise<AvatarRecord | undefined> {
@@ -81,8 +121,12 @@ async function storeVariant(
 
 /** The object for `size.format` of an existing record, generating the variant if needed. */
 async function serve(c: Ctx, rec: AvatarRecord, size: number, format: Format): Promise<ResolverResult> {
-  // the initials object is written before its record, so a record's object exists
-  if (rec.kind === 'initials') return { record: rec, key: s3Key.initials(rec.id, rec.version) };
+  // an initials size is written before it is listed, so a listed size's object exists
+  if (rec.kind === 'initials') {
+    if (rec.variants?.includes(servedVariant('initials', size, 'svg')))
+      return { record: rec, key: s3Key.initials(rec.id, rec.version, size) };
+    return initialsAtSize(c, rec, size);
+  }
   const name = variantName(size, format);
   if (rec.variants?.includes(name))
     return { record: rec, key: s3Key.variant(rec.id, rec.version, size, format) };
@@ -97,11 +141,9 @@ async function lookup(c: Ctx, req: Extract<ResolverRequest, { op: 'lookup' }>): 
   const { id, profile, size, format } = req;
   // no read first: the caller just found no record; a concurrent creator is settled by the
   // conditional put below (the loser serves the winner's record)
-  const photo = await fetchPhoto(c, id, profile);
-  if (!photo) {
-    const { record, key } = await storeInitialsAvatar(c, id, profile);
-    return key ? { record, key } : serve(c, record, size, format);
-  }
+  const look = await fetchPhoto(c, id, profile);
+  if (look.kind !== 'photo') return storeInitialsAvatar(c, req, look.kind === 'failed');
+  const { photo } = look;
   await c.store.photos.putOriginal(id, photo.version, photo.bytes, photo.contentType);
   const key = await storeVariant(c, id, photo.version, photo.bytes, size, format);
   const name = variantName(size, format);
@@ -112,6 +154,7 @@ async function lookup(c: Ctx, req: Extract<ResolverRequest, { op: 'lookup' }>): 
     kind: 'photo',
     variants: [name],
     fetched_at: c.nowIso(),
+    provider: c.provider,
   };
   const winner = await c.store.avatars.putAvatarIfAbsent(rec);
   if (winner === rec) return { record: rec, key };
@@ -144,7 +187,7 @@ async function variant(
     original = await c.store.photos.getOriginal(id, version);
     if (!original) {
       // no photo to render from: this request gets the initials, the record stays as it is
-      const initials = await c.store.avatars.storeInitialsObject(id, profile);
+      const initials = await c.store.avatars.storeInitialsObject(id, profile, size);
       return { record: { ...rec, kind: 'initials', version: initials.version }, key: initials.key };
     }
   }
@@ -161,19 +204,35 @@ async function refresh(
   force = false,
 ): Promise<ResolverResult> {
   const { id, profile } = req;
-  const rec = known ?? (await readFresh(c, id));
+  let rec = known ?? (await readFresh(c, id));
   if (!rec) return lookup(c, { op: 'lookup', id, profile, size: DEFAULT_SIZE, format: 'webp' });
   const now = c.nowIso();
-  const photo = await fetchPhoto(c, id, profile);
-  if (!photo) {
-    await c.store.photos.markChecked(id, rec.version, now, false);
+  if (rec.failed_at && !force) {
+    // a failure is looked up again once a minute per profile, whoever asks: claim the look
+    if (!isDue(rec, c.policy, Date.parse(now))) return { record: rec };
+    const claimed = await c.store.photos.claimRetry(id, rec.failed_at, now, c.provider);
     c.store.avatars.forgetAvatar(id);
-    return { record: { ...rec, checked_at: now } };
+    if (!claimed) return { record: (await readFresh(c, id)) ?? rec };
+    rec = claimed;
   }
-  if (rec.kind === 'photo' && photo.version === rec.version && !force) {
-    await c.store.photos.markChecked(id, rec.version, now, true);
+  const look = await fetchPhoto(c, id, profile);
+  if (look.kind === 'failed') {
+    await c.store.photos.markFailed(id, rec.version, now, c.provider);
     c.store.avatars.forgetAvatar(id);
-    return { record: { ...rec, fetched_at: now, checked_at: now } };
+    return { record: { ...rec, checked_at: now, failed_at: now, provider: c.provider } };
+  }
+  const { failed_at: _cleared, ...answered } = rec;
+  if (look.kind === 'none') {
+    // a stored photo is kept (the provider may have lost it for a while); initials stay initials
+    await c.store.photos.markChecked(id, rec.version, now, false, c.provider);
+    c.store.avatars.forgetAvatar(id);
+    return { record: { ...answered, checked_at: now, provider: c.provider } };
+  }
+  const { photo } = look;
+  if (rec.kind === 'photo' && photo.version === rec.version && !force) {
+    await c.store.photos.markChecked(id, rec.version, now, true, c.provider);
+    c.store.avatars.forgetAvatar(id);
+    return { record: { ...answered, fetched_at: now, checked_at: now, provider: c.provider } };
   }
   await c.store.photos.putOriginal(id, photo.version, photo.bytes, photo.contentType);
   // regenerate what the old photo had, so known variants stay one DynamoDB call away
@@ -192,6 +251,7 @@ async function refresh(
     variants,
     fetched_at: now,
     checked_at: now,
+    provider: c.provider,
   };
   const replaced = await c.store.photos.replaceAvatar(next, rec.version);
   c.store.avatars.forgetAvatar(id);
@@ -218,15 +278,28 @@ export async function requireProfileId(
   if (profileId(await deps.hmacSecret(), req.profile) !== req.id) throw new ForgedResolverId();
 }
 
+/** A failed initials record asked for again: look once more (claimed), then serve what is stored. */
+async function retry(c: Ctx, req: Extract<ResolverRequest, { op: 'retry' }>): Promise<ResolverResult> {
+  const { id, profile, size, format } = req;
+  const rec = await readFresh(c, id);
+  if (!rec) return lookup(c, { op: 'lookup', id, profile, size, format });
+  const { record } = rec.failed_at ? await refresh(c, { op: 'refresh', id, profile }, rec) : { record: rec };
+  return serve(c, record, size, format);
+}
+
 /** Entry point shared by the Lambda handler and the in-process resolver port of the runtime. */
 export async function resolve(
   deps: Pick<AppDeps, 'store' | 'log' | 'now' | 'config'>,
   req: ResolverRequest,
 ): Promise<ResolverResult> {
+  const { upstreamUrl, refreshDays, missRecheckHours } = deps.config;
+  const provider = providerTag(upstreamUrl);
   const c: Ctx = {
     store: deps.store,
     log: deps.log.child({ component: 'resolver' }),
-    upstreamUrl: deps.config.upstreamUrl,
+    upstreamUrl,
+    provider,
+    policy: { refreshDays, missRecheckHours, provider },
     nowIso: () => deps.now().toISOString(),
   };
   switch (req.op) {
@@ -236,5 +309,7 @@ export async function resolve(
       return variant(c, req);
     case 'refresh':
       return refresh(c, req);
+    case 'retry':
+      return retry(c, req);
   }
 }

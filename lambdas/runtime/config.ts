@@ -21,6 +21,8 @@ export interface Config {
   upstreamUrl?: string;
   /** AVTRZ_REFRESH_DAYS: default 30 */
   refreshDays: number;
+  /** AVTRZ_MISS_RECHECK_HOURS: how long "the provider has no photo" holds; default 24 */
+  missRecheckHours: number;
   /** AVTRZ_RESOLVER_FUNCTION: name of the resolver Lambda to invoke on a miss */
   resolverFunction?: string;
   /** AVTRZ_HMAC_SECRET (local/tests) or AVTRZ_HMAC_SECRET_ARN (Secrets Manager, AWS) */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyCacheSeconds: intVar(env, 'AVTRZ_KEY_CACHE_SECONDS', 30, 0, 3600),
     upstreamUrl: upstream,
     refreshDays: intVar(env, 'AVTRZ_REFRESH_DAYS', 30, 1, 3650),
+    missRecheckHours: intVar(env, 'AVTRZ_MISS_RECHECK_HOURS', 24, 1, 8760),
     resolverFunction: env.AVTRZ_RESOLVER_FUNCTION || undefined,
     hmacSecret,
     hmacSecretArn,

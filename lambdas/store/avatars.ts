@@ -29,8 +29,12 @@ async function readAvatar(
       ConsistentRead: consistent || undefined,
     }),
   );
-  if (!out.Item) return undefined;
-  const item = stripKeys<AvatarRecord & { variants?: Set<string> | string[] }>(out.Item);
+  return out.Item ? recordOf(out.Item) : undefined;
+}
+
+/** The record of a DynamoDB item (variants back from a string set to a list). */
+export function recordOf(raw: Record<string, unknown>): AvatarRecord {
+  const item = stripKeys<AvatarRecord & { variants?: Set<string> | string[] }>(raw);
   if (item.variants instanceof Set) item.variants = [...item.variants];
   return item as AvatarRecord;
 }

@@ -15,7 +15,15 @@ import {
   updateKey,
 } from './keys';
 import { countAvatarRequest } from './lookups';
-import { addVariant, getOriginal, markChecked, putOriginal, replaceAvatar } from './photos';
+import {
+  addVariant,
+  claimRetry,
+  getOriginal,
+  markChecked,
+  markFailed,
+  putOriginal,
+  replaceAvatar,
+} from './photos';
 import { readUsed } from './usage-counter';
 import { getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
 import { createWorkspace, getWorkspace, updateWorkspace } from './workspaces';
@@ -51,7 +59,7 @@ export function createStore(ctx: StoreContext): Store {
       getAvatar: (id) => getAvatar(ctx, id),
       forgetAvatar: (id) => forgetAvatar(ctx, id),
       putAvatarIfAbsent: (rec) => putAvatarIfAbsent(ctx, rec),
-      storeInitialsObject: (id, profile) => storeInitialsObject(ctx, id, profile),
+      storeInitialsObject: (id, profile, size) => storeInitialsObject(ctx, id, profile, size),
     },
     photos: {
       putObject: (key, body, type, cacheControl) => putObject(ctx, key, body, type, cacheControl),
@@ -59,7 +67,9 @@ export function createStore(ctx: StoreContext): Store {
       getOriginal: (id, version) => getOriginal(ctx, id, version),
       replaceAvatar: (rec, expected) => replaceAvatar(ctx, rec, expected),
       addVariant: (id, version, variant) => addVariant(ctx, id, version, variant),
-      markChecked: (id, version, at, same) => markChecked(ctx, id, version, at, same),
+      markChecked: (id, version, at, same, provider) => markChecked(ctx, id, version, at, same, provider),
+      markFailed: (id, version, at, provider) => markFailed(ctx, id, version, at, provider),
+      claimRetry: (id, seen, at, provider) => claimRetry(ctx, id, seen, at, provider),
     },
   };
 }

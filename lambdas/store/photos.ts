@@ -9,7 +9,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { s3Key } from '../core/object-keys';
 import type { AvatarRecord } from '../core/records';
-import { avatarItem, putObject } from './avatars';
+import { avatarItem, putObject, recordOf } from './avatars';
 import { isConditionFailure } from './conditions';
 import type { StoreContext } from './context';
 import { pk, sk } from './schema';
@@ -99,8 +99,8 @@ export async function addVariant(
 }
 
 /**
- * A refresh ran: set `checked_at` (and `fetched_at` when the provider gave the same photo again),
- * if the record still has `version`.
+ * A look had an answer: set `checked_at` (and `fetched_at` when the provider gave the same photo
+ * again, `provider` when given) and clear a failure, if the record still has `version`.
  */
 export async function markChecked(
   ctx: StoreContext,
@@ -108,21 +108,83 @@ export async function markChecked(
   version: string,
   at: string,
   samePhoto: boolean,
+  provider?: string,
+): Promise<boolean> {
+  const set = ['#c = :at', ...(samePhoto ? ['#f = :at'] : []), ...(provider ? ['#p = :p'] : [])];
+  return ifVersion(
+    ctx.dynamo().send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: pk.avatar(id), sk: sk.avatar },
+        UpdateExpression: `SET ${set.join(', ')} REMOVE #x`,
+        ConditionExpression: '#v = :ver',
+        ExpressionAttributeNames: {
+          '#c': 'checked_at',
+          '#v': 'version',
+          '#x': 'failed_at',
+          ...(samePhoto ? { '#f': 'fetched_at' } : {}),
+          ...(provider ? { '#p': 'provider' } : {}),
+        },
+        ExpressionAttributeValues: { ':at': at, ':ver': version, ...(provider ? { ':p': provider } : {}) },
+      }),
+    ),
+  );
+}
+
+/** A look failed: `failed_at` and `checked_at` are now (under `provider`), if the record still has `version`. */
+export async function markFailed(
+  ctx: StoreContext,
+  id: string,
+  version: string,
+  at: string,
+  provider: string,
 ): Promise<boolean> {
   return ifVersion(
     ctx.dynamo().send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: { pk: pk.avatar(id), sk: sk.avatar },
-        UpdateExpression: samePhoto ? 'SET #c = :at, #f = :at' : 'SET #c = :at',
+        UpdateExpression: 'SET #x = :at, #c = :at, #p = :p',
         ConditionExpression: '#v = :ver',
         ExpressionAttributeNames: {
+          '#x': 'failed_at',
           '#c': 'checked_at',
+          '#p': 'provider',
           '#v': 'version',
-          ...(samePhoto ? { '#f': 'fetched_at' } : {}),
         },
-        ExpressionAttributeValues: { ':at': at, ':ver': version },
+        ExpressionAttributeValues: { ':at': at, ':p': provider, ':ver': version },
       }),
     ),
   );
+}
+
+/**
+ * Claim the retry of a failed record: `failed_at` moves from the value the caller saw to `at`,
+ * so among concurrent retriers (any container) exactly one wins and asks the provider; the others
+ * get undefined. The winner gets the record as it is after the claim.
+ */
+export async function claimRetry(
+  ctx: StoreContext,
+  id: string,
+  seenFailedAt: string,
+  at: string,
+  provider: string,
+): Promise<AvatarRecord | undefined> {
+  try {
+    const out = await ctx.dynamo().send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: pk.avatar(id), sk: sk.avatar },
+        UpdateExpression: 'SET #x = :at, #c = :at, #p = :p',
+        ConditionExpression: '#x = :seen',
+        ExpressionAttributeNames: { '#x': 'failed_at', '#c': 'checked_at', '#p': 'provider' },
+        ExpressionAttributeValues: { ':at': at, ':p': provider, ':seen': seenFailedAt },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes ? recordOf(out.Attributes) : undefined;
+  } catch (e) {
+    if (isConditionFailure(e)) return undefined;
+    throw e;
+  }
 }

@@ -31,9 +31,11 @@
  *                                  is decided per workspace from it (store/lookups.ts)
  *  Avatar        pk=AV#<hmacid>    sk=AV               profile,version,kind('photo'|'initials'),
  *                                                      variants (string set of "<size>.<format>"),
- *                                                      fetched_at, checked_at? (last refresh attempt;
- *                                                      the photo is due for refresh AVTRZ_REFRESH_DAYS
- *                                                      after the later of the two)
+ *                                                      ("<size>.svg" for initials), fetched_at,
+ *                                                      checked_at? (last look), provider (the provider
+ *                                                      configuration of the last look), failed_at? (the
+ *                                                      last look failed); when a record is looked up
+ *                                                      again: core/photo.ts isDue
  *
  * S3 object keys: core/object-keys.ts.
  */

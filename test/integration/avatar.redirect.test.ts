@@ -30,7 +30,7 @@ describe('GET /v1/avatar success', () => {
     const res = await call({ key: W.pk, linkedin_url: `https://www.linkedin.com/in/${slug}/` }, APP_ORIGIN);
     expect(res.status).toBe(302);
     const id = profileId(secret, `linkedin.com/in/${slug}`);
-    expect(res.headers.location).toMatch(new RegExp(`^${CDN}/a/${id}/i[0-9a-f]{12}/initials\\.svg$`));
+    expect(res.headers.location).toMatch(new RegExp(`^${CDN}/a/${id}/i[0-9a-f]{12}/\\d+\\.svg$`));
     expect(res.headers.location).not.toContain(slug);
     expect(res.headers['cache-control']).toBe('public, max-age=3600');
     // the answer depends on the page's origin: a cached redirect must not serve another site

@@ -123,7 +123,7 @@ describe('lookup: every refused or missing photo ends in the initials', () => {
     const res = await lookup(slug, 128, 'png');
     expect(res.record).toMatchObject({ kind: 'initials' });
     expect(res.record.version).toMatch(/^i[0-9a-f]{12}$/);
-    expect(res.key).toBe(s3Key.initials(res.id, res.record.version));
+    expect(res.key).toBe(s3Key.initials(res.id, res.record.version, 128));
     const obj = await storedObject(res.key as string);
     expect(obj.contentType).toBe('image/svg+xml');
     expect(obj.cacheControl).toBe('public, max-age=31536000, immutable');

@@ -94,7 +94,7 @@ test.each([
 
 test('a trickling image body is cut by the deadline and its connection closed', async () => {
   const out = await lookupPhoto(template('trickle'), PROFILE, { timeoutMs: 400 });
-  expect(out).toMatchObject({ kind: 'none', reason: 'timeout' });
+  expect(out).toMatchObject({ kind: 'failed', reason: 'timeout' });
   expect(await closedWithin(tagOf('trickle'), 2000)).toBe('closed');
 });
 

@@ -150,7 +150,7 @@ describe('guardedGet and the provider protocol against a real server', () => {
 
   test('a provider slower than the deadline ends as a timeout', async () => {
     const out = await lookupPhoto(p.template, profile('slow-x'), { timeoutMs: 500 });
-    expect(out).toMatchObject({ kind: 'none', reason: 'timeout' });
+    expect(out).toMatchObject({ kind: 'failed', reason: 'timeout' });
   });
 
   test('no provider configured: no photo, no request', async () => {
