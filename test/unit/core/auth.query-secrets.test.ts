@@ -1,7 +1,10 @@
 /**
  * Spec section 1: a secret key anywhere in the query string is refused (401 invalid_key, the
  * header-only message) and, when it is a real key, flagged — whatever the parameter's name,
- * repeated or not, even next to a valid key in the header.
+ * repeated or not, even next to a valid key in the header. API Gateway (and the local gateway,
+ * lib/local/apigw-event.ts collectQuery) hands a repeated query parameter over as its values
+ * joined by commas, so `?key=a&key=sk_live_…` arrives as `a,sk_live_…`; keys are base62 and never
+ * contain a comma.
  */
 import { type AuthDeps, authenticateWith, SECRET_IN_QUERY_MESSAGE } from '../../../lambdas/core/auth';
 import { generateKey, hashKey } from '../../../lambdas/core/keys/format';
@@ -84,5 +87,41 @@ test('ordinary parameters and a publishable key in ?key= are not mistaken for a 
       now,
     }),
   ).resolves.toMatchObject({ type: 'publishable' });
+  expect(exposed).toEqual([]);
+});
+
+test.each([
+  ['secret first', `${secret},x`, [secret]],
+  ['publishable first', `${pk},${secret}`, [secret]],
+  ['two secrets', `${secret},${header}`, [secret, header]],
+  ['padded', ` junk , ${secret} `, [secret]],
+])(
+  '?key= with a repeated parameter (%s) is refused and every real secret in it flagged',
+  async (_n, key, leaked) => {
+    const { d, exposed } = deps();
+    // even beside a valid secret key in the header, the URL carries a secret: refuse and flag it
+    const err = await authenticateWith(d, {
+      headers: { 'x-api-key': header },
+      query: { key },
+      route: 'batch',
+      now,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'invalid_key', message: SECRET_IN_QUERY_MESSAGE });
+    expect(exposed.sort()).toEqual(leaked.map(hashKey).sort());
+  },
+);
+
+test('a lone publishable key in the query is still accepted (control)', async () => {
+  const { d, exposed } = deps();
+  await expect(
+    authenticateWith(d, {
+      headers: { origin: 'https://example.com' },
+      query: { key: pk },
+      route: 'avatar',
+      now,
+    }),
+  ).resolves.toMatchObject({
+    type: 'publishable',
+  });
   expect(exposed).toEqual([]);
 });
