@@ -14,7 +14,7 @@
  * plus only AWS_REGION, credentials and AWS_ENDPOINT_URL_* (function-host.ts enforces this).
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -34,7 +34,7 @@ import {
 } from './aws-standins';
 import { arm64Sysroot, FunctionHost } from './function-host';
 import { type IntrinsicContext, type Physical, resolve as resolveIntrinsic } from './intrinsics';
-import { type Arch, ensureNode, ensureSdkDir, qemuAarch64, ROOT } from './lambda-node';
+import { type Arch, buildOnce, ensureNode, ensureSdkDir, qemuAarch64, ROOT } from './lambda-node';
 import {
   type Assembly,
   eventInvokeConfigs,
@@ -125,21 +125,12 @@ function physicalName(stack: string, logicalId: string, max: number, lower = fal
 function sharpX64Overlay(): string {
   const nm = path.join(ROOT, 'node_modules');
   const version = JSON.parse(readFileSync(path.join(nm, 'sharp', 'package.json'), 'utf8')).version;
-  const dir = path.join(ROOT, '.cache', 'lambda-sharp-x64', version);
-  const out = path.join(dir, 'node_modules');
-  if (existsSync(out)) return out;
-  mkdirSync(path.dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(`${dir}.tmp-`);
-  for (const pkg of ['@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64']) {
-    cpSync(path.join(nm, pkg), path.join(tmp, 'node_modules', pkg), { recursive: true, dereference: true });
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(out)) throw e;
-  }
-  return out;
+  const dir = buildOnce(path.join(ROOT, '.cache', 'lambda-sharp-x64', version), (tmp) => {
+    for (const pkg of ['@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64']) {
+      cpSync(path.join(nm, pkg), path.join(tmp, 'node_modules', pkg), { recursive: true, dereference: true });
+    }
+  });
+  return path.join(dir, 'node_modules');
 }
 
 export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {

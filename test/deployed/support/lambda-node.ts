@@ -14,13 +14,43 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CACHE = path.join(ROOT, '.cache');
 
 export type Arch = 'x64' | 'arm64';
+
+/**
+ * `dir` built once by `fill(tmp)` into a temporary sibling and renamed into place, so parallel
+ * test workers never see half a folder; a worker that loses the race keeps the winner's copy
+ * (the same bytes). Returns `dir`.
+ */
+export function buildOnce(dir: string, fill: (tmp: string) => void): string {
+  if (existsSync(dir)) return dir;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const tmp = mkdtempSync(`${dir}.tmp-`);
+  chmodSync(tmp, 0o755); // mkdtemp makes it 0700
+  try {
+    fill(tmp);
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (!existsSync(dir)) throw e;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return dir;
+}
 
 /** Node 22 as pinned: version and the registry's sha512 integrity of each tarball. */
 export const LAMBDA_NODE = {
@@ -34,11 +64,7 @@ export const LAMBDA_NODE = {
 /** Path of the pinned Node 22 binary for `arch`, downloading it from the npm registry once. */
 export function ensureNode(arch: Arch): string {
   const dir = path.join(CACHE, 'lambda-node', `${arch}-${LAMBDA_NODE.version}`);
-  const bin = path.join(dir, 'bin', 'node');
-  if (existsSync(bin)) return bin;
-  mkdirSync(path.dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(`${dir}.tmp-`);
-  try {
+  buildOnce(dir, (tmp) => {
     const spec = `node-linux-${arch}@${LAMBDA_NODE.version}`;
     const out = execFileSync('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
       cwd: tmp,
@@ -51,17 +77,10 @@ export function ensureNode(arch: Arch): string {
     if (sum !== LAMBDA_NODE.integrity[arch]) {
       throw new Error(`${spec}: integrity ${sum} is not the pinned ${LAMBDA_NODE.integrity[arch]}`);
     }
-    execFileSync('tar', ['xzf', tarball, '-C', tmp, 'package/bin/node']);
+    execFileSync('tar', ['xzf', tarball, '-C', tmp, '--strip-components=1', 'package/bin/node']);
     rmSync(tarball);
-    try {
-      renameSync(path.join(tmp, 'package'), dir);
-    } catch (e) {
-      if (!existsSync(bin)) throw e; // another worker won the race with the same bytes
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return bin;
+  });
+  return path.join(dir, 'bin', 'node');
 }
 
 /** The SDK packages the functions import (the bundles' externals resolve to these). */
@@ -107,20 +126,14 @@ export function ensureSdkDir(): string {
     };
     for (const dep of Object.keys(pj.dependencies ?? {})) queue.push(locate(dep, pkgDir));
   }
-  mkdirSync(path.dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(`${dir}.tmp-`);
   const rootModules = path.join(ROOT, 'node_modules');
-  for (const pkgDir of seen) {
-    const rel = path.relative(rootModules, pkgDir);
-    // nested copies (pkg/node_modules/dep) travel with their parent's folder as well
-    cpSync(pkgDir, path.join(tmp, 'node_modules', rel), { recursive: true, dereference: true });
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(modules)) throw e;
-  }
+  buildOnce(dir, (tmp) => {
+    for (const pkgDir of seen) {
+      const rel = path.relative(rootModules, pkgDir);
+      // nested copies (pkg/node_modules/dep) travel with their parent's folder as well
+      cpSync(pkgDir, path.join(tmp, 'node_modules', rel), { recursive: true, dereference: true });
+    }
+  });
   return modules;
 }
 
