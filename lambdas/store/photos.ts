@@ -56,6 +56,30 @@ async function ifVersion(write: Promise<unknown>): Promise<boolean> {
 }
 
 /**
+ * One UpdateItem on the avatar record, applied only while its version is still `version`; the
+ * update's own names and values are merged with the condition's.
+ */
+function updateIfVersion(
+  ctx: StoreContext,
+  id: string,
+  version: string,
+  update: { expression: string; names: Record<string, string>; values?: Record<string, unknown> },
+): Promise<boolean> {
+  return ifVersion(
+    ctx.dynamo().send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: pk.avatar(id), sk: sk.avatar },
+        UpdateExpression: update.expression,
+        ConditionExpression: '#v = :ver',
+        ExpressionAttributeNames: { ...update.names, '#v': 'version' },
+        ExpressionAttributeValues: { ...update.values, ':ver': version },
+      }),
+    ),
+  );
+}
+
+/**
  * Replace the record when its version is still `expectedVersion` (a refresh found a new photo).
  * Returns false when someone else changed it first.
  */
@@ -84,18 +108,11 @@ export async function addVariant(
   version: string,
   variant: string,
 ): Promise<boolean> {
-  return ifVersion(
-    ctx.dynamo().send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: pk.avatar(id), sk: sk.avatar },
-        UpdateExpression: 'ADD #vs :v',
-        ConditionExpression: '#v = :ver',
-        ExpressionAttributeNames: { '#vs': 'variants', '#v': 'version' },
-        ExpressionAttributeValues: { ':v': new Set([variant]), ':ver': version },
-      }),
-    ),
-  );
+  return updateIfVersion(ctx, id, version, {
+    expression: 'ADD #vs :v',
+    names: { '#vs': 'variants' },
+    values: { ':v': new Set([variant]) },
+  });
 }
 
 /**
@@ -111,24 +128,16 @@ export async function markChecked(
   provider?: string,
 ): Promise<boolean> {
   const set = ['#c = :at', ...(samePhoto ? ['#f = :at'] : []), ...(provider ? ['#p = :p'] : [])];
-  return ifVersion(
-    ctx.dynamo().send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: pk.avatar(id), sk: sk.avatar },
-        UpdateExpression: `SET ${set.join(', ')} REMOVE #x`,
-        ConditionExpression: '#v = :ver',
-        ExpressionAttributeNames: {
-          '#c': 'checked_at',
-          '#v': 'version',
-          '#x': 'failed_at',
-          ...(samePhoto ? { '#f': 'fetched_at' } : {}),
-          ...(provider ? { '#p': 'provider' } : {}),
-        },
-        ExpressionAttributeValues: { ':at': at, ':ver': version, ...(provider ? { ':p': provider } : {}) },
-      }),
-    ),
-  );
+  return updateIfVersion(ctx, id, version, {
+    expression: `SET ${set.join(', ')} REMOVE #x`,
+    names: {
+      '#c': 'checked_at',
+      '#x': 'failed_at',
+      ...(samePhoto ? { '#f': 'fetched_at' } : {}),
+      ...(provider ? { '#p': 'provider' } : {}),
+    },
+    values: { ':at': at, ...(provider ? { ':p': provider } : {}) },
+  });
 }
 
 /** A look failed: `failed_at` and `checked_at` are now (under `provider`), if the record still has `version`. */
@@ -139,23 +148,11 @@ export async function markFailed(
   at: string,
   provider: string,
 ): Promise<boolean> {
-  return ifVersion(
-    ctx.dynamo().send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: pk.avatar(id), sk: sk.avatar },
-        UpdateExpression: 'SET #x = :at, #c = :at, #p = :p',
-        ConditionExpression: '#v = :ver',
-        ExpressionAttributeNames: {
-          '#x': 'failed_at',
-          '#c': 'checked_at',
-          '#p': 'provider',
-          '#v': 'version',
-        },
-        ExpressionAttributeValues: { ':at': at, ':p': provider, ':ver': version },
-      }),
-    ),
-  );
+  return updateIfVersion(ctx, id, version, {
+    expression: 'SET #x = :at, #c = :at, #p = :p',
+    names: { '#x': 'failed_at', '#c': 'checked_at', '#p': 'provider' },
+    values: { ':at': at, ':p': provider },
+  });
 }
 
 /**
