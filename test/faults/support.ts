@@ -1,5 +1,5 @@
 /**
- * Helpers for fault tests that call the avatar handler in-process: an API Gateway v2 event for
+ * Helpers for fault tests that call the avatar handler in-process: the API Gateway v2 event for
  * GET /v1/avatar, a workspace + key made with the real store, and a read of the usage item.
  */
 
@@ -7,42 +7,15 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { dayHourOf, monthOf } from '../../lambdas/core/quota';
 import { pk, sk } from '../../lambdas/store/schema';
+import { makeEvent } from '../support/events';
 import { config, dynamo, store } from '../support/runtime';
 
-let seq = 0;
+/** GET /v1/avatar as API Gateway would pass it (the one payload-v2 builder, test/support/events.ts). */
 export function avatarEvent(
   query: Record<string, string>,
   headers: Record<string, string> = {},
 ): APIGatewayProxyEventV2 {
-  const rawQueryString = new URLSearchParams(query).toString();
-  const requestId = `req-fault-${++seq}`;
-  return {
-    version: '2.0',
-    routeKey: 'GET /v1/avatar',
-    rawPath: '/v1/avatar',
-    rawQueryString,
-    queryStringParameters: { ...query },
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: '127',
-      http: {
-        method: 'GET',
-        path: '/v1/avatar',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'jest',
-      },
-      requestId,
-      routeKey: 'GET /v1/avatar',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-  };
+  return makeEvent({ query, headers });
 }
 
 export const lambdaContext = {
