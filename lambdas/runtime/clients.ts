@@ -48,6 +48,11 @@ export interface Clients {
 export interface ClientOverrides {
   dynamo?: DynamoDBDocumentClient;
   s3?: S3Client;
+  /**
+   * per-attempt limits in place of REQUEST_HANDLER's, for a load test whose subject is counting
+   * on a saturated machine, not latency (the limits themselves are held by the fault tests)
+   */
+  attemptLimits?: { connectionTimeout: number; requestTimeout: number };
 }
 
 /** Region, credentials and endpoint from `env` when it is not the process's own environment. */
@@ -64,6 +69,7 @@ function fromEnv(env: Env, endpointVar: string) {
 }
 
 export function createClients(env: Env, deadline: Deadline, overrides: ClientOverrides = {}): Clients {
+  const requestHandler = { ...REQUEST_HANDLER, ...overrides.attemptLimits };
   // an instrumented client a test hands over gets the deadline like the runtime's own
   let ddb = overrides.dynamo && withDeadline(overrides.dynamo, deadline);
   let s3: S3Client | undefined = overrides.s3 && withDeadline(overrides.s3, deadline);
@@ -75,7 +81,7 @@ export function createClients(env: Env, deadline: Deadline, overrides: ClientOve
         const base = new DynamoDBClient({
           ...fromEnv(env, 'AWS_ENDPOINT_URL_DYNAMODB'),
           maxAttempts: MAX_ATTEMPTS,
-          requestHandler: REQUEST_HANDLER,
+          requestHandler,
         });
         ddb = withDeadline(
           DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
@@ -91,7 +97,7 @@ export function createClients(env: Env, deadline: Deadline, overrides: ClientOve
           new Client({
             ...fromEnv(env, 'AWS_ENDPOINT_URL_S3'),
             maxAttempts: MAX_ATTEMPTS,
-            requestHandler: REQUEST_HANDLER,
+            requestHandler,
           }),
           deadline,
         );
@@ -123,7 +129,7 @@ export function createClients(env: Env, deadline: Deadline, overrides: ClientOve
             new mod.SecretsManagerClient({
               ...fromEnv(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER'),
               maxAttempts: MAX_ATTEMPTS,
-              requestHandler: REQUEST_HANDLER,
+              requestHandler,
             }),
             deadline,
           ),

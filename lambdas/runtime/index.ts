@@ -18,7 +18,7 @@ import type { ResolverRequest, ResolverResult } from '../core/resolver-contract'
 import { TtlCache } from '../core/ttl-cache';
 import { createStore } from '../store';
 import { claimRefresh, resolverLambda, resolverWait, until } from '../store/resolver-lambda';
-import { type Clients, createClients, type Env } from './clients';
+import { type ClientOverrides, type Clients, createClients, type Env } from './clients';
 import { type Config, loadConfig } from './config';
 import { createDeadline } from './deadline';
 import { createLogger, levelFrom } from './logger';
@@ -39,6 +39,7 @@ export interface RuntimeOverrides {
   /** an instrumented DynamoDB client (counting or faulting calls) */
   dynamo?: DynamoDBDocumentClient;
   s3?: S3Client;
+  attemptLimits?: ClientOverrides['attemptLimits'];
   /** where log lines go; default stdout */
   logSink?: (line: string) => void;
   /** batch: time budget for starting items */

@@ -10,7 +10,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { createRuntime, type Runtime } from '../../lambdas/runtime';
+import { createRuntime, type Runtime, type RuntimeOverrides } from '../../lambdas/runtime';
 import { createLogger } from '../../lambdas/runtime/logger';
 import { createCdn } from './cdn';
 import { demoPageHeaders, demoPageHtml } from './demo-page';
@@ -103,6 +103,8 @@ export interface LocalStackOptions {
   /** photo provider template (AVTRZ_UPSTREAM_URL) */
   upstreamUrl?: string;
   /** more of the handlers' environment, e.g. AVTRZ_KEY_CACHE_SECONDS */
+  /** per-attempt limits of the handlers' AWS clients (lambdas/runtime/clients.ts attemptLimits) */
+  attemptLimits?: RuntimeOverrides['attemptLimits'];
   env?: Record<string, string>;
   /** gateway timeout (API Gateway: 30 s) */
   timeoutMs?: number;
@@ -231,7 +233,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     handlerEnv = env;
     // one runtime for every handler of this stack: a (re)started stack is a new container
     const runtimeOver = (e: Record<string, string>) =>
-      createRuntime({ env: { AVTRZ_LOG_LEVEL: process.env.AVTRZ_LOG_LEVEL, ...e } });
+      createRuntime({
+        env: { AVTRZ_LOG_LEVEL: process.env.AVTRZ_LOG_LEVEL, ...e },
+        attemptLimits: opts.attemptLimits,
+      });
     runtime = runtimeOver(env);
 
     // 4. demo workspace + keys (kept in demo.json so restarts show the same keys)
