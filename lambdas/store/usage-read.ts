@@ -28,12 +28,13 @@ function toBucket(item: Record<string, unknown>): UsageBucket {
   return { hour: bucketHour(String(item.sk)), used: Number(item.used ?? 0), keyCounts };
 }
 
-/** Every usage bucket of one workspace-month, oldest first (empty: no traffic). */
-async function getMonthBuckets(
+/** Every item of one workspace whose sort key starts with `prefix`, all pages. */
+async function queryPrefix(
   ctx: StoreContext,
   workspaceId: string,
-  month: string,
-): Promise<UsageBucket[]> {
+  prefix: string,
+  consistent = false,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -41,14 +42,24 @@ async function getMonthBuckets(
       new QueryCommand({
         TableName: ctx.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.usageMonth(month) },
-        ConsistentRead: true,
+        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': prefix },
+        ...(consistent ? { ConsistentRead: true } : {}),
         ExclusiveStartKey: start,
       }),
     );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
+  return items;
+}
+
+/** Every usage bucket of one workspace-month, oldest first (empty: no traffic). */
+async function getMonthBuckets(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+): Promise<UsageBucket[]> {
+  const items = await queryPrefix(ctx, workspaceId, sk.usageMonth(month), true);
   // the sort key orders buckets in time (the month's root first)
   items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
   return items.map(toBucket);
@@ -88,22 +99,10 @@ export async function getMonthBlocked(
   month: string,
 ): Promise<Map<string, KeyBlocked>> {
   const items: BlockedHourItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.dynamo().send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': sk.blockedMonth(month) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const raw of page.Items ?? []) {
-      const it = toBlockedHour(raw);
-      if (it) items.push(it);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for (const raw of await queryPrefix(ctx, workspaceId, sk.blockedMonth(month))) {
+    const it = toBlockedHour(raw);
+    if (it) items.push(it);
+  }
   return foldBlocked(items);
 }
 
