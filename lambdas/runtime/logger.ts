@@ -2,6 +2,8 @@
  * One structured logger: JSON lines on stdout (CloudWatch in AWS). API keys are never logged:
  * fields with sensitive names are dropped and key-shaped strings are masked wherever they appear.
  */
+import type { Logger } from '../app/ports';
+
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SENSITIVE = /^(key|api_key|x-api-key|authorization|secret|token|hmac.*)$/i;
 const KEY_SHAPE = /\b([ps]k)_[A-Za-z0-9_]{6,}/g;
@@ -20,14 +22,6 @@ export function redact(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value))
     out[k] = SENSITIVE.test(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
-}
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
 }
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
