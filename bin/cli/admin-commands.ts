@@ -146,14 +146,25 @@ export const ADMIN_COMMANDS: Command[] = [
   defineCommand({
     name: 'workspaces list',
     summary: 'list every workspace, newest first (follows all pages)',
-    flags: [],
+    flags: [
+      {
+        name: 'page-size',
+        type: 'string',
+        value: 'N',
+        help: "workspaces per request, 1–100 (default: the API's); every page is fetched either way",
+      },
+    ],
     examples: ['workspaces list', 'workspaces list --json'],
     async run(ctx) {
+      const limit = ctx.str('page-size');
+      if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 100)) {
+        throw new UsageError('--page-size must be a whole number from 1 to 100');
+      }
       const all: Json[] = [];
       const seen = new Set<string>();
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const r = await ctx.client().request('GET', '/v1/admin/workspaces', undefined, { cursor });
+        const r = await ctx.client().request('GET', '/v1/admin/workspaces', undefined, { limit, cursor });
         if (!Array.isArray(r.body?.workspaces)) {
           throw new Error('the answer has no "workspaces" list');
         }
