@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FALLBACK, RESOLVER, ROUTES, type Route } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
+import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
 import { Data } from './constructs/data';
@@ -34,6 +35,7 @@ export class AvtrzStack extends Stack {
   readonly hmacSecret: secretsmanager.Secret;
   /** failed asynchronous resolver invocations (background refreshes) */
   readonly resolverFailures: sqs.Queue;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: AvtrzStackProps) {
     super(scope, id, props);
@@ -133,6 +135,12 @@ export class AvtrzStack extends Stack {
       },
     });
 
+    this.alarms = new Alarms(this, 'Alarms', {
+      httpApi: this.api.httpApi,
+      resolver: this.resolver.fn,
+      resolverFailures: this.resolverFailures,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the avtrz API' });
     new CfnOutput(this, 'CdnUrl', { value: this.cdn.url, description: 'Origin of every avatar Location' });
     // what DNS points at (README "Deploying"): the alias/CNAME targets of the custom domains
@@ -157,6 +165,10 @@ export class AvtrzStack extends Stack {
       description: 'Background refreshes the resolver failed after its retries (14 days)',
     });
     new CfnOutput(this, 'ResolverFailureQueueName', { value: this.resolverFailures.queueName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'SNS topic of the stack alarms: subscribe to it (docs/operations.md)',
+    });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
   }

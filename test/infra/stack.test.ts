@@ -524,7 +524,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     );
   });
 
-  it('outputs the API URL, CDN URL, DNS targets, failure queue, table name and bucket name', () => {
+  it('outputs the API URL, CDN URL, DNS targets, failure queue, alarm topic, table name and bucket name', () => {
     const s = get(stage);
     const o = s.json.Outputs;
     expect(Object.keys(o).sort()).toEqual(
@@ -534,6 +534,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         'CdnDistributionDomainName',
         'ResolverFailureQueueUrl',
         'ResolverFailureQueueName',
+        'AlarmTopicArn',
         'TableName',
         'BucketName',
         // the API's custom domain target exists only with a custom domain (prod here)

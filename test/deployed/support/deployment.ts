@@ -9,6 +9,8 @@
  *   AWS::Lambda::Function       one FunctionHost per function, Node 22, template environment
  *   AWS::ApiGatewayV2::*        API Gateway stand-in: the template's routes, IAM routes SigV4-checked
  *   Lambda Invoke API           for the avatar/batch → resolver calls, sync and async
+ *   AWS::CloudWatch::Alarm, AWS::SNS::Topic  physical names only: no function refers to them and
+ *                               nothing runs them here (what they watch: test/infra/alarms.test.ts)
  *
  * The functions get the template's variables with Refs and GetAtts resolved to those stand-ins,
  * plus only AWS_REGION, credentials and AWS_ENDPOINT_URL_* (function-host.ts enforces this).
@@ -192,6 +194,20 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
           resources[id] = {
             ref: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`,
             attrs: { Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`, QueueName: name },
+          };
+          break;
+        }
+        case 'AWS::SNS::Topic': {
+          const name = r.Properties?.TopicName ?? physicalName(stack, id, 256);
+          const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+          resources[id] = { ref: arn, attrs: { TopicArn: arn, TopicName: name } };
+          break;
+        }
+        case 'AWS::CloudWatch::Alarm': {
+          const name = r.Properties?.AlarmName ?? physicalName(stack, id, 255);
+          resources[id] = {
+            ref: name,
+            attrs: { Arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}` },
           };
           break;
         }
