@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FALLBACK, RESOLVER, ROUTES, type Route, TOKEN_CLAIMS } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
+import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
 import { ConsoleAuth } from './constructs/console-auth';
@@ -41,6 +42,7 @@ export class AvtrzStack extends Stack {
   readonly hmacSecret: secretsmanager.Secret;
   /** failed asynchronous resolver invocations (background refreshes) */
   readonly resolverFailures: sqs.Queue;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: AvtrzStackProps) {
     super(scope, id, props);
@@ -161,6 +163,12 @@ export class AvtrzStack extends Stack {
       },
     });
 
+    this.alarms = new Alarms(this, 'Alarms', {
+      httpApi: this.api.httpApi,
+      resolver: this.resolver.fn,
+      resolverFailures: this.resolverFailures,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the avtrz API' });
     new CfnOutput(this, 'CdnUrl', { value: this.cdn.url, description: 'Origin of every avatar Location' });
     // what DNS points at (README "Deploying"): the alias/CNAME targets of the custom domains
@@ -202,6 +210,10 @@ export class AvtrzStack extends Stack {
     new CfnOutput(this, 'ConsoleLoginDomain', {
       value: this.consoleAuth.loginUrl,
       description: 'Managed login (Cognito) base URL: /oauth2/authorize, /oauth2/token, /logout',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'SNS topic of the stack alarms: subscribe to it (docs/operations.md)',
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });

@@ -533,7 +533,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     );
   });
 
-  it('outputs the API URL, CDN URL, DNS targets, failure queue, table name and bucket name', () => {
+  it('outputs the API URL, CDN URL, DNS targets, failure queue, alarm topic, table name and bucket name', () => {
     const s = get(stage);
     const o = s.json.Outputs;
     expect(Object.keys(o).sort()).toEqual(
@@ -543,6 +543,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         'CdnDistributionDomainName',
         'ResolverFailureQueueUrl',
         'ResolverFailureQueueName',
+        'AlarmTopicArn',
         'TableName',
         'BucketName',
         'ConsoleUrl',

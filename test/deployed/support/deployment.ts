@@ -12,6 +12,8 @@
  *   AWS::Cognito::*             the user pool's issuer (support/cognito.ts): RS256 access tokens for
  *                               the app client, through the pool's own token trigger function
  *   Lambda Invoke API           for the avatar/batch → resolver calls, sync and async
+ *   AWS::CloudWatch::Alarm, AWS::SNS::Topic  physical names only: no function refers to them and
+ *                               nothing runs them here (what they watch: test/infra/alarms.test.ts)
  *
  * The functions get the template's variables with Refs and GetAtts resolved to those stand-ins,
  * plus only AWS_REGION, credentials and AWS_ENDPOINT_URL_* (function-host.ts enforces this).
@@ -230,6 +232,20 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
         case 'AWS::ApiGatewayV2::Authorizer':
           resources[id] = { ref: randomBytes(5).toString('hex') };
           break;
+        case 'AWS::SNS::Topic': {
+          const name = r.Properties?.TopicName ?? physicalName(stack, id, 256);
+          const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+          resources[id] = { ref: arn, attrs: { TopicArn: arn, TopicName: name } };
+          break;
+        }
+        case 'AWS::CloudWatch::Alarm': {
+          const name = r.Properties?.AlarmName ?? physicalName(stack, id, 255);
+          resources[id] = {
+            ref: name,
+            attrs: { Arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}` },
+          };
+          break;
+        }
         case 'AWS::Logs::LogGroup': {
           const name = r.Properties?.LogGroupName ?? physicalName(stack, id, 512);
           resources[id] = {
