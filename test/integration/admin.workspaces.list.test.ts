@@ -4,7 +4,10 @@
  * a console member's list filtered to their workspaces with the same paging.
  */
 import '../support/log-debug';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { pk, sk } from '../../lambdas/store/schema';
 import { call } from '../support/admin-events';
+import { config, dynamo, store } from '../support/runtime';
 
 async function newWorkspace(name: string): Promise<{ id: string; created_at: string }> {
   const r = await call('POST', '/v1/admin/workspaces', { body: { name, monthly_quota: 10 } });
@@ -84,4 +87,24 @@ describe('GET /v1/admin/workspaces', () => {
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('unauthorized');
   });
+});
+
+test('a workspace stored before the list index joins it through indexWorkspace, once', async () => {
+  const old = {
+    id: 'ws_0ldW0rkspace0001',
+    name: 'old',
+    monthly_quota: 1,
+    created_at: new Date().toISOString(),
+  };
+  await dynamo().send(
+    new PutCommand({
+      TableName: config().tableName,
+      Item: { pk: pk.workspace(old.id), sk: sk.workspaceMeta, ...old },
+    }),
+  );
+  const listed = async () => (await allPages('/v1/admin/workspaces', 100)).includes(old.id);
+  expect(await listed()).toBe(false);
+  expect(await store.workspaces.indexWorkspace(old)).toBe(true);
+  expect(await listed()).toBe(true);
+  expect(await store.workspaces.indexWorkspace(old)).toBe(false);
 });
