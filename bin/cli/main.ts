@@ -10,6 +10,7 @@
 import pkg from '../../package.json';
 import { ADMIN_COMMANDS } from './admin-commands';
 import { type Command, dispatch, type Io } from './registry';
+import { usersInvite } from './users';
 
 export { parseDuration, quotaDelay } from './admin-commands';
 export { UsageError } from './registry';
@@ -17,7 +18,8 @@ export { UsageError } from './registry';
 /** Every command of the CLI, in the order `avtrz --help` lists them. */
 export const COMMANDS: Command[] = [
   ...ADMIN_COMMANDS,
-  // other commands: one line each, e.g. `usersInvite,` (imported from './users-invite')
+  usersInvite,
+  // other commands: one line each
 ];
 
 export const VERSION: string = pkg.version;

@@ -62,6 +62,8 @@ export interface WorkspaceStore {
   ): Promise<{ workspaces: WorkspaceRecord[]; next?: WorkspaceCursor }>;
   /** the existing workspaces among these ids (at most 100), in no particular order */
   getWorkspaces(ids: readonly string[]): Promise<WorkspaceRecord[]>;
+  /** put a workspace written before the list index into it (no-op if indexed); true if it wrote */
+  indexWorkspace(ws: WorkspaceRecord): Promise<boolean>;
 }
 
 export interface CountInput {

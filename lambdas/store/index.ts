@@ -26,7 +26,14 @@ import {
 } from './photos';
 import { readUsed } from './usage-counter';
 import { getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
-import { createWorkspace, getWorkspace, getWorkspaces, listWorkspaces, updateWorkspace } from './workspaces';
+import {
+  createWorkspace,
+  getWorkspace,
+  getWorkspaces,
+  indexWorkspace,
+  listWorkspaces,
+  updateWorkspace,
+} from './workspaces';
 
 export type { StoreContext } from './context';
 
@@ -48,6 +55,7 @@ export function createStore(ctx: StoreContext): Store {
       updateWorkspace: (id, patch) => updateWorkspace(ctx, id, patch),
       listWorkspaces: (query) => listWorkspaces(ctx, query),
       getWorkspaces: (ids) => getWorkspaces(ctx, ids),
+      indexWorkspace: (ws) => indexWorkspace(ctx, ws),
     },
     usage: {
       countRequest: (input) => countAvatarRequest(ctx, input),

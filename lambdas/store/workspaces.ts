@@ -145,3 +145,29 @@ export async function getWorkspaces(ctx: StoreContext, ids: readonly string[]): 
   }
   return found;
 }
+
+/**
+ * Put a workspace written before the list index existed into it (gsi1, newest-first order);
+ * a no-op for one already indexed or gone. Returns whether it wrote.
+ */
+export async function indexWorkspace(ctx: StoreContext, ws: WorkspaceRecord): Promise<boolean> {
+  try {
+    await ctx.dynamo().send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: pk.workspace(ws.id), sk: sk.workspaceMeta },
+        UpdateExpression: 'SET #p = :p, #s = :s',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#p)',
+        ExpressionAttributeNames: { '#p': TABLE_KEYS.gsi1.partitionKey, '#s': TABLE_KEYS.gsi1.sortKey },
+        ExpressionAttributeValues: {
+          ':p': gsi1.workspaceList,
+          ':s': gsi1.workspaceListEntry(pageOrderKey(ws)),
+        },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
