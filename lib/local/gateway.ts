@@ -57,6 +57,8 @@ export interface GatewayOptions {
   resolverFunctionName?: string;
   /** where crashes are reported (never to the client) */
   onError?: (err: unknown, where: string) => void;
+  /** the console's pages under /console/ (lib/local/console.ts): true when it answered */
+  consolePages?: (req: http.IncomingMessage, res: http.ServerResponse, pathOnly: string) => boolean;
 }
 
 export function createGateway(opts: GatewayOptions): http.Server {
@@ -121,6 +123,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
 
     if (pathOnly === '/healthz' && page) {
       if (!opts.isReady()) return sendError(res, starting(), requestId);
+    if (page && opts.consolePages?.(req, res, pathOnly)) return;
       const down = await opts.health?.();
       return down
         ? sendError(res, new AvtrzError('unavailable', down), requestId)

@@ -12,7 +12,9 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../lambdas/runtime';
 import { createLogger } from '../../lambdas/runtime/logger';
+import { buildConsole } from '../../console/build';
 import { createCdn } from './cdn';
+import { consoleHost } from './console';
 import { demoPageHeaders, demoPageHtml } from './demo-page';
 import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, listen } from './gateway';
 import type { HandlerLoader } from './lambda-functions';
@@ -116,6 +118,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
+  /** the console: `<apiUrl>/console/` */
+  consoleUrl: string;
   cdnUrl: string;
   adminToken: string;
   demo: Demo;
@@ -155,6 +159,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let runtime: Runtime | undefined;
   let handlerEnv: Record<string, string> = {};
 
+  // the console's bundle, built from console/src for this stack (a clean clone needs no step)
+  const consoleDir = buildConsole(path.join(dataDir, 'console')).outDir;
   const gateway = createGateway({
     adminToken,
     isReady: () => ready,
@@ -172,6 +178,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     timeoutMs: opts.timeoutMs,
     resolverFunctionName: DEFAULT_RESOLVER_FUNCTION,
     onError,
+    consolePages: consoleHost({
+      dir: consoleDir,
+      settings: (origin) => ({
+        issuer: `${apiUrl}/oidc`,
+        clientId: 'avtrz-console-local',
+        scope: 'openid email avtrz/console',
+        apiBase: origin,
+        redirectUri: `${origin}/console/`,
+      }),
+    }),
   });
   const cdn = createCdn({ s3: () => (ready ? s3 : undefined), bucket: LOCAL_BUCKET, onError });
   const servers: http.Server[] = [];
@@ -245,6 +261,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     ready = true;
     return {
       apiUrl,
+      consoleUrl: `${apiUrl}/console/`,
       cdnUrl,
       adminToken,
       demo,
