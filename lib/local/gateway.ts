@@ -123,13 +123,13 @@ export function createGateway(opts: GatewayOptions): http.Server {
 
     if (pathOnly === '/healthz' && page) {
       if (!opts.isReady()) return sendError(res, starting(), requestId);
-    if (page && opts.consolePages?.(req, res, pathOnly)) return;
       const down = await opts.health?.();
       return down
         ? sendError(res, new AvtrzError('unavailable', down), requestId)
         : sendJson(res, 200, { ok: true }, requestId);
     }
     if (!opts.isReady()) return sendError(res, starting(), requestId);
+    if (page && opts.consolePages?.(req, res, pathOnly)) return;
     if (pathOnly === '/' && page && opts.demoPage) {
       return sendHtml(res, opts.demoPage(), requestId, opts.demoPageHeaders?.());
     }
