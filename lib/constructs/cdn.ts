@@ -51,6 +51,7 @@ export const CLOUDFRONT_NAME_MAX = {
   responseHeadersPolicy: 128,
   originAccessControl: 64,
   function: 64,
+  cachePolicy: 128,
 } as const;
 /** Longest region code (ap-southeast-5 and friends): the budget when the region is a token. */
 const REGION_MAX = 14;

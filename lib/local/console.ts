@@ -20,7 +20,6 @@ export interface ConsoleSettings {
   issuer: string;
   apiBase: string;
   tokenEndpoint?: string;
-  [field: string]: unknown;
 }
 
 const TYPES: Record<string, string> = {
