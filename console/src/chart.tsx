@@ -54,14 +54,14 @@ export function UsageChart(props: { usage: Usage; grain: Grain; keyIds?: string[
   }, [series]);
 
   const data = JSON.stringify({
-    grain: props.grain,
+    grain: series.grain,
     times: series.times,
     keys: series.keys.map((k) => ({ id: k.id, counts: k.counts, total: k.total })),
   });
   const rows = series.times
     .map((t, i) => ({ t, counts: series.keys.map((k) => k.counts[i]) }))
     .filter((r) => r.counts.some((c) => c > 0));
-  const grainText = props.grain === 'hour' ? 'per hour' : 'per 5 minutes';
+  const grainText = series.grain === 'hour' ? 'per hour' : 'per 5 minutes';
   return (
     <figure class="chart" data-series={data}>
       {series.keys.length === 0 ? (

@@ -9,6 +9,8 @@ export type Grain = 'hour' | '5min';
 export const STEP_S: Record<Grain, number> = { hour: 3600, '5min': 300 };
 
 export interface ChartSeries {
+  /** the grain drawn (hourly when 5-minute points were asked for but the API has none) */
+  grain: Grain;
   /** epoch seconds, ascending, one every STEP_S[grain] */
   times: number[];
   keys: { id: string; label: string; counts: number[]; total: number }[];
@@ -20,11 +22,15 @@ function monthStart(month: string): number {
 }
 
 /** Points of each key on the grain's axis from `from` to `to` (epoch seconds). */
-export function chartSeries(usage: Usage, grain: Grain, now: Date, keyIds?: readonly string[]): ChartSeries {
+export function chartSeries(usage: Usage, wanted: Grain, now: Date, keyIds?: readonly string[]): ChartSeries {
+  // an API without 5-minute points answers hourly ones only: the last 48 hours of those, then
+  const grain: Grain =
+    wanted === '5min' && usage.keys.every((k) => k.minutely === undefined) ? 'hour' : wanted;
+  const last48h = wanted === '5min';
   const step = STEP_S[grain];
   const nowS = Math.floor(now.getTime() / 1000 / step) * step;
-  const from = grain === 'hour' ? monthStart(usage.month) : nowS - 48 * 3600 + step;
-  const to = grain === 'hour' ? Math.min(nowS, monthStart(usage.month) + 31 * 86400) : nowS;
+  const from = last48h ? nowS - 48 * 3600 + step : monthStart(usage.month);
+  const to = last48h ? nowS : Math.min(nowS, monthStart(usage.month) + 31 * 86400);
   const times: number[] = [];
   for (let t = from; t <= to && times.length < 1000; t += step) times.push(t);
   const index = new Map(times.map((t, i) => [t, i]));
@@ -46,7 +52,7 @@ export function chartSeries(usage: Usage, grain: Grain, now: Date, keyIds?: read
         total: counts.reduce((a, b) => a + b, 0),
       };
     });
-  return { times, keys };
+  return { grain, times, keys };
 }
 
 /** Running sums, bottom key first: what a stacked area chart draws. */
