@@ -19,7 +19,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../bin/app';
 import { RESOLVER, ROUTES, type Route } from '../../lambdas/routes';
-import { TABLE_KEYS } from '../../lambdas/store/schema';
+import { TABLE_KEYS, TTL_ATTR } from '../../lambdas/store/schema';
 import type { AvtrzStack } from '../../lib/avtrz-stack';
 import { CDN_CACHE_CONTROL, CDN_CONTENT_SECURITY_POLICY } from '../../lib/constructs/cdn-headers';
 import { BUCKET_ACCESS, TABLE_ACTIONS } from '../../lib/constructs/function';
@@ -149,6 +149,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: TTL_ATTR, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
       GlobalSecondaryIndexes: [
