@@ -263,6 +263,7 @@ describe('the console, operator then member', () => {
       after = await chartData(page);
       if ((after.keys.find((k) => k.id === newId)?.total ?? 0) >= 3) break;
     }
+    expect(after.grain).toBe('5min');
     expect(after.keys.map((k) => k.id).sort()).toEqual([firstId, newId].sort());
     const oldK = after.keys.find((k) => k.id === firstId) as ChartData['keys'][number];
     const newK = after.keys.find((k) => k.id === newId) as ChartData['keys'][number];
