@@ -14,6 +14,7 @@ import { FALLBACK, RESOLVER, ROUTES, type Route } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
+import { ConsoleSite } from './constructs/console';
 import { Data } from './constructs/data';
 import { AvtrzFunction, PROJECT_ROOT } from './constructs/function';
 import { SharpLayer } from './constructs/sharp-layer';
@@ -131,6 +132,17 @@ export class AvtrzStack extends Stack {
         if (route.access.resolver) fn.bindResolver(this.resolver);
         return fn;
       },
+    });
+
+    // TEMP until console-api's ConsoleAuth lands
+    new ConsoleSite(this, 'ConsoleSite', {
+      bucket,
+      distribution: this.cdn.distribution,
+      origin: this.cdn.origin,
+      cdnUrl: this.cdn.url,
+      apiUrl: this.api.url,
+      auth: { issuer: 'https://issuer.example', clientId: 'x', scope: 'openid' },
+      authOrigins: ['https://login.example'],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the avtrz API' });

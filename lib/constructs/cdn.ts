@@ -82,6 +82,8 @@ export const NOT_FOUND_FUNCTION_CODE = `function handler(event) {
 
 export class Cdn extends Construct {
   readonly distribution: cloudfront.Distribution;
+  /** the bucket through Origin Access Control: the console's behaviour (console.ts) reads it too */
+  readonly origin: cloudfront.IOrigin;
   /** https://<custom domain or distribution domain>, no trailing slash */
   readonly url: string;
 
@@ -114,6 +116,7 @@ export class Cdn extends Construct {
       originAccessControl,
       originAccessLevels: [cloudfront.AccessLevel.READ],
     });
+    this.origin = origin;
 
     const notFound = new cloudfront.Function(this, 'NotFound', {
       functionName: cloudFrontName(this, 'not-found', CLOUDFRONT_NAME_MAX.function),

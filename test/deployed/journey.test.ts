@@ -194,6 +194,32 @@ describe('deployed stack: the operator and the user', () => {
     expect(withKey.status).toBe(403);
   });
 
+  it('the console is served by the CDN from the bucket, with the config.json written at deploy time', async () => {
+    for (const route of ['/console/', '/console/workspaces/ws_x/keys/key_y']) {
+      const page = await d.cdnGet(`${d.cdnOrigin}${route}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      // the API the console calls is one the page may connect to
+      expect(/connect-src ([^;]*)/.exec(csp)?.[1].split(' ')).toContain(d.apiUrl);
+      const html = await page.text();
+      const js = /src="(assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+      const asset = await d.cdnGet(`${d.cdnOrigin}/console/${js}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    const cfg = await (await d.cdnGet(`${d.cdnOrigin}/console/config.json`)).json();
+    expect(cfg).toMatchObject({ apiBase: d.apiUrl, redirectUri: `${d.cdnOrigin}/console/` });
+    expect(cfg.scope.split(' ')).toContain('avtrz/console');
+    for (const f of ['issuer', 'clientId']) expect(cfg[f]).toEqual(expect.any(String));
+    // the avatar behaviour is as before: nothing but /a/* (and now /console/*) is served
+    expect((await d.cdnGet(`${d.cdnOrigin}/o/anything`)).status).toBe(404);
+  });
+
   it('every function in the template ran, and none answered 5xx', async () => {
     await d.settle();
     const notRun = d.functions.filter((f) => (d.hosts.get(f.logicalId)?.invocations.length ?? 0) === 0);
