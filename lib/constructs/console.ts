@@ -45,8 +45,15 @@ export interface ConsoleProps {
   origin: cloudfront.IOrigin;
   /** https://<distribution or custom domain>, no trailing slash */
   cdnUrl: string;
-  /** the API's base URL, no trailing slash */
+  /** the API's base URL, no trailing slash (config.json) */
   apiUrl: string;
+  /**
+   * the API as a CSP source (connect-src). Not apiUrl itself: the API's CORS names the
+   * distribution's domain and the distribution's headers policy would name the API's generated
+   * endpoint, a dependency cycle. So the custom API domain when there is one, else the region's
+   * execute-api hosts (`https://*.execute-api.<region>.amazonaws.com`).
+   */
+  apiOrigin: string;
   /** the sign-in settings (the user pool's issuer, app client, domain endpoints) */
   auth: ConsoleSettings;
   /** origins the page calls besides the API: the sign-in service's (token endpoint) */
@@ -71,7 +78,7 @@ export class ConsoleSite extends Construct {
       comment: 'avtrz console: strict CSP (no inline script or style), no framing, nosniff, HSTS',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: consoleContentSecurityPolicy([props.apiUrl, ...props.authOrigins]),
+          contentSecurityPolicy: consoleContentSecurityPolicy([props.apiOrigin, ...props.authOrigins]),
           override: true,
         },
         contentTypeOptions: { override: true },
@@ -173,6 +180,10 @@ function acknowledgeDeploymentHandler(stack: Stack, bucket: s3.IBucket): void {
     {
       id: `AwsSolutions-IAM5[Resource::${assets}]`,
       reason: `${why}: the asset objects are named by content hash at synth time, within CDK's own bootstrap asset bucket.`,
+    },
+    {
+      id: 'AwsSolutions-L1',
+      reason: `${why}: its Python runtime is chosen and updated by aws-cdk-lib, not by this project.`,
     },
     {
       id: `AwsSolutions-IAM5[Resource::${destination}]`,

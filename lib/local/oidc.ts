@@ -28,12 +28,15 @@ import {
   generateKeyPair,
   type JSONWebKeySet,
   type JWTPayload,
-  jwtVerify,
   SignJWT,
 } from 'jose';
 import { GROUPS_CLAIM, OPERATORS_GROUP, WORKSPACES_CLAIM } from '../../lambdas/core/caller';
 import { CONSOLE_SCOPE } from '../../lambdas/routes';
 import type { Runtime } from '../../lambdas/runtime';
+import { verifyJwtAuthorizer } from './jwt-authorizer';
+
+export { TokenRejected } from './jwt-authorizer';
+
 import { createHandler as tokenClaimsHandler } from '../../lambdas/token-claims/handler';
 
 export const LOCAL_CLIENT_ID = 'avtrz-console-local';
@@ -67,17 +70,6 @@ interface PendingCode {
   scope: string;
   nonce?: string;
   expiresAt: number;
-}
-
-/** One token problem: what API Gateway's `www-authenticate` would say, and the status. */
-export class TokenRejected extends Error {
-  constructor(
-    readonly status: 401 | 403,
-    readonly wwwAuthenticate: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface OidcIssuer {
@@ -220,40 +212,8 @@ export async function createOidcIssuer(opts: OidcOptions): Promise<OidcIssuer> {
       .sign(privateKey);
   };
 
-  const verify: OidcIssuer['verify'] = async (authorization, scopes) => {
-    const reject = (description: string) =>
-      new TokenRejected(
-        401,
-        `Bearer scope="" error="invalid_token" error_description="${description}"`,
-        description,
-      );
-    const m = /^(?:Bearer\s+)?(\S+)\s*$/i.exec(authorization ?? '');
-    if (!m) throw reject('the token is missing');
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(m[1], jwks, {
-        issuer,
-        algorithms: ['RS256'],
-        currentDate: now(),
-      }));
-    } catch (e) {
-      throw reject(describeJoseError(e));
-    }
-    // API Gateway checks `aud` when present, else `client_id`
-    const aud = payload.aud === undefined ? undefined : [payload.aud].flat();
-    const audienceOk = aud ? aud.includes(LOCAL_CLIENT_ID) : payload.client_id === LOCAL_CLIENT_ID;
-    if (!audienceOk) throw reject('the token does not have a valid audience');
-    const granted = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    if (scopes.length && !scopes.some((s) => granted.includes(s))) {
-      const wanted = scopes.join(' ');
-      throw new TokenRejected(
-        403,
-        `Bearer scope="${wanted}" error="insufficient_scope" error_description="the token does not have the scope ${wanted}"`,
-        `The token does not have the scope ${wanted}.`,
-      );
-    }
-    return payload;
-  };
+  const verify: OidcIssuer['verify'] = (authorization, scopes) =>
+    verifyJwtAuthorizer(authorization, { jwks, issuer, audience: [LOCAL_CLIENT_ID], scopes, now: now() });
 
   const discovery = () => ({
     issuer,
@@ -522,30 +482,6 @@ function dropExpired(codes: Map<string, PendingCode>, at: number, oldestToo: boo
   if (oldestToo && codes.size >= MAX_CODES) {
     const first = codes.keys().next().value;
     if (first !== undefined) codes.delete(first);
-  }
-}
-
-function describeJoseError(e: unknown): string {
-  const code = (e as { code?: string })?.code;
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return 'the token has expired';
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
-      const claim = (e as { claim?: string }).claim;
-      return claim === 'iss'
-        ? 'the token does not have a valid issuer'
-        : claim === 'nbf'
-          ? 'the token is not valid yet'
-          : `the token's ${claim ?? 'claims'} are not valid`;
-    }
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return 'the token is not signed with RS256';
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return 'the token signature is not valid';
-    default:
-      return 'the token is not a valid JWT';
   }
 }
 

@@ -204,8 +204,10 @@ describe('deployed stack: the operator and the user', () => {
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-inline');
-      // the API the console calls is one the page may connect to
-      expect(/connect-src ([^;]*)/.exec(csp)?.[1].split(' ')).toContain(d.apiUrl);
+      // the page may call the region's API Gateway hosts and the pool's managed login
+      const connect = /connect-src ([^;]*)/.exec(csp)?.[1].split(' ');
+      expect(connect).toContain(`https://*.execute-api.${REGION}.amazonaws.com`);
+      expect(connect?.some((s) => s.endsWith(`.auth.${REGION}.amazoncognito.com`))).toBe(true);
       const html = await page.text();
       const js = /src="(assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
       const asset = await d.cdnGet(`${d.cdnOrigin}/console/${js}`);
@@ -215,9 +217,53 @@ describe('deployed stack: the operator and the user', () => {
     const cfg = await (await d.cdnGet(`${d.cdnOrigin}/console/config.json`)).json();
     expect(cfg).toMatchObject({ apiBase: d.apiUrl, redirectUri: `${d.cdnOrigin}/console/` });
     expect(cfg.scope.split(' ')).toContain('avtrz/console');
-    for (const f of ['issuer', 'clientId']) expect(cfg[f]).toEqual(expect.any(String));
+    expect(cfg.issuer).toMatch(new RegExp(`^https://cognito-idp\\.${REGION}\\.amazonaws\\.com/`));
+    expect(cfg.tokenEndpoint).toMatch(/\.amazoncognito\.com\/oauth2\/token$/);
+    expect(cfg.clientId).toEqual(d.userPool?.clientId ?? expect.any(String));
     // the avatar behaviour is as before: nothing but /a/* (and now /console/*) is served
     expect((await d.cdnGet(`${d.cdnOrigin}/o/anything`)).status).toBe(404);
+  });
+
+  it('the console: a user of the pool reaches /v1/console through the JWT authorizer, a member only their workspace', async () => {
+    const pool = d.userPool;
+    if (!pool) throw new Error('the template has no user pool');
+    const get = (path: string, token: string) =>
+      fetch(`${d.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    // the operator (group avtrz-operators) creates a second workspace from the console
+    const operator = await pool.accessToken({ email: 'op@example.com', groups: ['avtrz-operators'] });
+    const created = await fetch(`${d.apiUrl}/v1/console/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Console Co', monthly_quota: 10 }),
+    });
+    expect(created.status).toBe(201);
+    const other = (await created.json()).id;
+    const all = await (await get('/v1/console/workspaces', operator)).json();
+    expect(all.workspaces.map((w: { id: string }) => w.id)).toEqual([other, ws]); // newest first
+
+    // a member of `ws` (custom:workspaces, copied into the access token by the pool's trigger)
+    const member = await pool.accessToken({ email: 'member@example.com', workspaces: ws });
+    const mine = await get('/v1/console/workspaces', member);
+    expect(mine.status).toBe(200);
+    expect((await mine.json()).workspaces.map((w: { id: string }) => w.id)).toEqual([ws]);
+    expect((await get(`/v1/console/workspaces/${ws}/keys`, member)).status).toBe(200);
+    expect((await get(`/v1/console/workspaces/${other}`, member)).status).toBe(404);
+
+    // what the authorizer refuses never reaches a function: API Gateway's own bodies
+    const withKey = await get(`/v1/console/workspaces/${ws}`, web.key);
+    expect(withKey.status).toBe(401);
+    expect(await withKey.json()).toEqual({ message: 'Unauthorized' });
+    const noScope = await get(
+      `/v1/console/workspaces/${ws}`,
+      await pool.accessToken({ email: 'x@example.com' }, { scope: 'openid email' }),
+    );
+    expect(noScope.status).toBe(403);
+    expect(await noScope.json()).toEqual({ message: 'Forbidden' });
+    const otherClient = await get(
+      '/v1/console/workspaces',
+      await pool.accessToken({ email: 'x@example.com' }, { client_id: 'another-client' }),
+    );
+    expect(otherClient.status).toBe(401);
   });
 
   it('every function in the template ran, and none answered 5xx', async () => {
