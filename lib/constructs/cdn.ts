@@ -12,7 +12,8 @@
  * - CloudFront is global: the names of its policies, origin access control and functions are
  *   unique per account, not per region, so each name carries the stack name AND the region
  *   (cloudFrontName) and the same stage deploys in two regions of one account. The cache policies
- *   are AWS-managed ones (nothing named is created); a policy added here must use cloudFrontName.
+ *   are AWS-managed ones (nothing named is created); a policy added here must use cloudFrontName
+ *   (as the console's own cache policy in console.ts does).
  * - Standard logging (legacy) to the logs bucket, unless `logsBucket` is absent (opt-in regions,
  *   where CloudFront cannot deliver to a bucket in the stack's region; lib/context.ts cdnLogging).
  * - With a hosted zone, A and AAAA alias records point the custom domain at the distribution.

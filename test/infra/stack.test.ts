@@ -240,11 +240,12 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     );
   });
 
-  it('routes only /a/* to the bucket; the default behaviour answers 404 at the edge', () => {
+  it('routes only /a/* (and the console, /console/*) to the bucket; the default behaviour answers 404 at the edge', () => {
     const s = get(stage);
     const cfg = s.json.Resources[logicalId(s, s.stack.cdn.distribution)].Properties.DistributionConfig;
-    expect(cfg.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/a/*']);
-    const [served] = cfg.CacheBehaviors;
+    // the console's behaviour is test/infra/console-hosting.test.ts's
+    expect(cfg.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/a/*', '/console/*']);
+    const served = cfg.CacheBehaviors.find((b: any) => b.PathPattern === '/a/*');
     expect(served).toMatchObject({ ViewerProtocolPolicy: 'https-only', AllowedMethods: ['GET', 'HEAD'] });
     expect(served.FunctionAssociations).toBeUndefined();
     expect(cfg.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
