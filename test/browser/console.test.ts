@@ -288,6 +288,29 @@ describe('the console, operator then member', () => {
     expect((await imgFromPage(context, newKey)).status).toBe(302);
   });
 
+  it('a secret key sent in a URL shows the exposed warning, whose "Roll now" leads to the roll', async () => {
+    await page.getByRole('link', { name: 'Workspace', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Browser Co' }).waitFor();
+    await page.getByLabel('Type').selectOption('secret');
+    await page.getByLabel('Name', { exact: true }).last().fill('server');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page.getByRole('textbox', { name: 'Key server', exact: true }).inputValue();
+    expect(secret).toMatch(/^sk_live_/);
+    // the mistake the warning is for: a secret key in the query string (refused, and flagged)
+    const leaked = await fetch(
+      `${stack.apiUrl}/v1/avatar?key=${secret}&linkedin_url=linkedin.com/in/leak&debug=1`,
+    );
+    expect(leaked.status).toBe(401);
+    await page.reload();
+    const warning = page.locator('li[data-key-id] .warn', { hasText: 'Exposed' });
+    await warning.waitFor();
+    await expectAccessible(page, 'workspace (exposed key)');
+    await shot(page, 'exposed-warning');
+    await page.getByRole('link', { name: 'Roll server now' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Roll this key' }).waitFor();
+    expect(page.url()).toMatch(/\/keys\/key_[^/]+#roll$/);
+  });
+
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
