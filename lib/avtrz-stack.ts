@@ -4,6 +4,7 @@
  * lib/context.ts.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,11 +17,23 @@ import { TABLE_KEYS } from '../lambdas/store/schema';
 import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
+import { ConsoleSite } from './constructs/console';
 import { ConsoleAuth } from './constructs/console-auth';
 import { Data } from './constructs/data';
 import { AvtrzFunction, PROJECT_ROOT } from './constructs/function';
 import { SharpLayer } from './constructs/sharp-layer';
 import { OPT_IN_REGIONS, type StackOptions } from './context';
+
+/**
+ * The managed-login origin the console's token request goes to, for its CSP. Built from the
+ * domain's prefix (a template value) rather than from the domain resource: the CSP is on the
+ * distribution, which the pool's trigger function already depends on (AVTRZ_CDN_URL), so a
+ * reference to the domain resource would close a cycle.
+ */
+function loginOrigin(auth: ConsoleAuth): string {
+  const prefix = (auth.domain.node.defaultChild as cognito.CfnUserPoolDomain).domain;
+  return `https://${prefix}.auth.${Stack.of(auth).region}.amazoncognito.com`;
+}
 
 export interface AvtrzStackProps extends StackProps {
   options: StackOptions;
@@ -37,6 +50,7 @@ export class AvtrzStack extends Stack {
   /** the user pool's pre-token-generation trigger (custom:workspaces into the access token) */
   readonly tokenClaims: AvtrzFunction;
   readonly consoleAuth: ConsoleAuth;
+  readonly consoleSite: ConsoleSite;
   /** the console's URL on the CDN (`https://<cdn domain>/console/`) */
   readonly consoleUrl: string;
   readonly hmacSecret: secretsmanager.Secret;
@@ -161,6 +175,20 @@ export class AvtrzStack extends Stack {
         if (route.access.resolver) fn.bindResolver(this.resolver);
         return fn;
       },
+    });
+
+    // the console's files on the distribution, its config.json from the pool and the API
+    this.consoleSite = new ConsoleSite(this, 'ConsoleSite', {
+      bucket,
+      distribution: this.cdn.distribution,
+      origin: this.cdn.origin,
+      cdnUrl: this.cdn.url,
+      apiUrl: this.api.url,
+      apiOrigin: o.apiDomain
+        ? `https://${o.apiDomain.domainName}`
+        : `https://*.execute-api.${this.region}.${this.urlSuffix}`,
+      auth: this.consoleAuth.settings,
+      authOrigins: [loginOrigin(this.consoleAuth)],
     });
 
     this.alarms = new Alarms(this, 'Alarms', {

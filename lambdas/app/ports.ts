@@ -8,7 +8,7 @@ import type { KeyType } from '../core/keys/format';
 import type { AvatarRecord, KeyRecord, WorkspaceRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
 import type { TtlCache } from '../core/ttl-cache';
-import type { KeyBlocked, MonthUsage } from '../core/usage';
+import type { KeyBlocked, MinuteCount, MonthUsage, UsageWindow } from '../core/usage';
 import type { WorkspaceCursor, WorkspacePageQuery } from '../core/workspace-page';
 
 export interface Logger {
@@ -104,6 +104,8 @@ export interface UsageStore {
   /** the workspace's count for the month of `now`, read, not written */
   readUsed(workspaceId: string, now: Date): Promise<number>;
   getMonthUsage(workspaceId: string, month: string): Promise<MonthUsage | undefined>;
+  /** each key's 5-minute points in a window of the last 48 hours, by key id */
+  getMinutely(workspaceId: string, window: UsageWindow): Promise<Map<string, MinuteCount[]>>;
   /** count one request of a known key refused with domain_blocked (one write; not the quota) */
   countBlocked(input: BlockedInput): Promise<void>;
   /** the month's blocked requests per key id */

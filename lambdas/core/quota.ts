@@ -30,3 +30,18 @@ export function quotaHeaders(q: QuotaState, now: Date): Record<string, string> {
 export function usageSlot(now: Date): { month: string; dayHour: string } {
   return { month: monthOf(now), dayHour: dayHourOf(now) };
 }
+
+/** the counter's window: requests are counted per workspace (and shard) per 5 minutes */
+export const WINDOW_MS = 5 * 60_000;
+
+/** Start of the 5-minute window (UTC) `d` falls in. */
+export function windowStart(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / WINDOW_MS) * WINDOW_MS);
+}
+
+/** `DDHHmm` of the 5-minute window `now` falls in (mm = 00, 05, …, 55), with its month. */
+export function windowOf(now: Date): { month: string; slot: string; start: Date } {
+  const start = windowStart(now);
+  const iso = start.toISOString();
+  return { month: monthOf(start), slot: iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16), start };
+}

@@ -1,5 +1,6 @@
 /**
- * Usage (spec section 7): a month's hour buckets folded into the usage answer, and the requests
+ * Usage (spec section 7): a month's hour items folded into the usage answer, each key's 5-minute
+ * points of a window in the last 48 hours (`?from=&to=`), and the requests
  * refused with `domain_blocked`, per key, hour and refused host. Pure: the store reads the items
  * and hands them over typed.
  */
@@ -8,14 +9,14 @@ import { type AvtrzError, invalidParam } from './errors';
 import type { KeyType } from './keys/format';
 import { type KeyStatus, keyStatus } from './keys/status';
 import { byCreation } from './keys/view';
-import { monthOf } from './quota';
+import { monthOf, windowStart } from './quota';
 import type { KeyRecord } from './records';
 
-/** One stored usage bucket of a workspace-month. */
+/** One hour's per-key counts of a workspace-month (an hour item, or a bucket not rolled up yet). */
 export interface UsageBucket {
-  /** the UTC hour it counts (`YYYY-MM-DDTHH:00:00Z`); undefined for the month's root, which counts nothing */
+  /** the UTC hour it counts (`YYYY-MM-DDTHH:00:00Z`); undefined for an item that counts nothing */
   hour: string | undefined;
-  /** the workspace's month-to-date count when the bucket was last written */
+  /** the workspace's month-to-date count when the item was last written (when it holds one) */
   used: number;
   /** each key's count in this hour, by key id */
   keyCounts: Record<string, number>;
@@ -23,6 +24,12 @@ export interface UsageBucket {
 
 export interface HourCount {
   hour: string;
+  count: number;
+}
+
+/** One 5-minute point: the window's start (`YYYY-MM-DDTHH:mm:00Z`) and the key's count in it. */
+export interface MinuteCount {
+  time: string;
   count: number;
 }
 
@@ -34,6 +41,8 @@ export interface UsageKey {
   status: KeyStatus;
   used: number;
   hourly: HourCount[];
+  /** 5-minute points of the asked window (ascending, only windows with counts); only when asked */
+  minutely?: MinuteCount[];
   /** requests refused with domain_blocked this month, by refused host; only when there were any */
   blocked?: BlockedHost[];
   /** the same requests per hour (ascending); only when there were any */
@@ -45,6 +54,8 @@ export interface UsageResponse {
   month: string;
   monthly_quota: number;
   used: number;
+  /** the window the `minutely` series cover, after clamping to the last 48 hours; only when asked */
+  minutely_window?: { from: string; to: string };
   keys: UsageKey[];
 }
 
@@ -58,7 +69,7 @@ export interface MonthUsage {
  * Fold a month's buckets (oldest first): `used` is the latest bucket's month-to-date count, each
  * bucket's key counts are the keys' counts in the bucket's hour. Undefined: no buckets.
  */
-export function foldBuckets(buckets: readonly UsageBucket[]): MonthUsage | undefined {
+export function foldBuckets(buckets: readonly UsageBucket[], used?: number): MonthUsage | undefined {
   if (buckets.length === 0) return undefined;
   const counts = new Map<string, Map<string, number>>();
   for (const b of buckets) {
@@ -75,8 +86,8 @@ export function foldBuckets(buckets: readonly UsageBucket[]): MonthUsage | undef
   for (const [keyId, perHour] of counts) {
     hourly.set(keyId, [...perHour].map(([hour, count]) => ({ hour, count })).sort(byHour));
   }
-  const used = Number(buckets[buckets.length - 1].used ?? 0);
-  return { used: Number.isFinite(used) ? used : 0, hourly };
+  const total = Number(used ?? buckets[buckets.length - 1].used ?? 0);
+  return { used: Number.isFinite(total) ? total : 0, hourly };
 }
 
 function byHour(a: HourCount, b: HourCount): number {
@@ -91,6 +102,8 @@ export function shapeUsage(input: {
   workspace: { id: string; monthly_quota: number };
   month: string;
   usage: MonthUsage | undefined;
+  /** each key's 5-minute points, with the window they cover (absent: not asked; no window: empty) */
+  minutely?: { window?: UsageWindow; points: Map<string, MinuteCount[]> };
   blocked?: Map<string, KeyBlocked>;
   keys: KeyRecord[];
   now: Date;
@@ -107,6 +120,7 @@ export function shapeUsage(input: {
       used: series.reduce((s, h) => s + h.count, 0),
       hourly: series,
     };
+    if (input.minutely) key.minutely = input.minutely.points.get(k.id) ?? [];
     const blocked = input.blocked?.get(k.id);
     if (blocked && blocked.hosts.length > 0) {
       key.blocked = blocked.hosts;
@@ -114,13 +128,73 @@ export function shapeUsage(input: {
     }
     return key;
   });
-  return {
+  const out: UsageResponse = {
     workspace_id: input.workspace.id,
     month: input.month,
     monthly_quota: input.workspace.monthly_quota,
     used: input.usage?.used ?? 0,
     keys,
   };
+  const w = input.minutely?.window;
+  if (w) out.minutely_window = { from: isoSeconds(w.from), to: isoSeconds(w.to) };
+  return out;
+}
+
+/*
+ * The 5-minute window (`?from=…&to=…`). 5-minute points are kept for the last 48 hours
+ * (store/usage-counter.ts BUCKET_TTL_S), so:
+ *  - neither given: no `minutely` series (the answer is the month's, as before);
+ *  - `to` defaults to now, `from` to 48 hours before `to`;
+ *  - each must be an ISO 8601 date-time with a zone (`2026-11-28T14:05:00Z`, `…+01:00`), else
+ *    400 invalid_request naming it; `from` after `to` → 400 naming `from`;
+ *  - the window is clamped to [now − 48 h, now] and `from` rounded down to its 5-minute window;
+ *    a point is each window whose start lies in [from, to]. A window entirely outside the last
+ *    48 hours gives empty series and no `minutely_window`.
+ */
+
+/** how far back the 5-minute points go */
+export const MINUTELY_SPAN_MS = 48 * 3600_000;
+
+export interface UsageWindow {
+  from: Date;
+  to: Date;
+}
+
+const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseInstant(param: string, raw: string): Date {
+  const t = DATE_TIME_RE.test(raw) ? Date.parse(raw) : Number.NaN;
+  if (!Number.isFinite(t)) {
+    throw invalidParam(
+      param,
+      `${param} must be an ISO 8601 date-time with a zone, e.g. 2026-11-28T14:05:00Z.`,
+    );
+  }
+  return new Date(t);
+}
+
+/**
+ * The asked 5-minute window, clamped to the last 48 hours. Undefined: not asked (neither
+ * parameter). `empty` when the clamped window holds no point. Throws 400 for bad parameters.
+ */
+export function parseWindow(
+  rawFrom: string | undefined,
+  rawTo: string | undefined,
+  now: Date,
+): { window: UsageWindow; empty: boolean } | undefined {
+  if (rawFrom === undefined && rawTo === undefined) return undefined;
+  const to = rawTo === undefined ? now : parseInstant('to', rawTo);
+  const from =
+    rawFrom === undefined ? new Date(to.getTime() - MINUTELY_SPAN_MS) : parseInstant('from', rawFrom);
+  if (from > to) throw invalidParam('from', 'from must not be after to.');
+  const lo = windowStart(new Date(Math.max(from.getTime(), now.getTime() - MINUTELY_SPAN_MS)));
+  const hi = new Date(Math.min(to.getTime(), now.getTime()));
+  return { window: { from: lo, to: hi }, empty: lo > hi };
+}
+
+/** `YYYY-MM-DDTHH:mm:ssZ`: the answer's instants, without milliseconds */
+export function isoSeconds(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
 }
 
 /*

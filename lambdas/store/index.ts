@@ -25,7 +25,7 @@ import {
   replaceAvatar,
 } from './photos';
 import { readUsed } from './usage-counter';
-import { getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
+import { getMinutely, getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
 import {
   createWorkspace,
   getWorkspace,
@@ -61,6 +61,7 @@ export function createStore(ctx: StoreContext): Store {
       countRequest: (input) => countAvatarRequest(ctx, input),
       readUsed: (ws, now) => readUsed(ctx, ws, now),
       getMonthUsage: (ws, month) => getMonthUsage(ctx, ws, month),
+      getMinutely: (ws, window) => getMinutely(ctx, ws, window),
       countBlocked: (input) => countBlocked(ctx, input),
       getMonthBlocked: (ws, month) => getMonthBlocked(ctx, ws, month),
       lastUsedAt: (ws, keys, month) => lastUsedAt(ctx, ws, keys, month),

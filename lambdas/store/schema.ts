@@ -11,17 +11,25 @@
  *                gsi1pk=WS#<ws>    gsi1sk=KEY#<id>     (list a workspace's keys)
  *  Key pointer   pk=WS#<ws>        sk=KEY#<id>         key_hash  (strongly consistent lookup by id;
  *                                                      written with the auth item in one transaction)
- *  Usage bucket  pk=WS#<ws>        sk=USAGE#<YYYY-MM>#<DDHH>   one item per workspace-hour (UTC);
- *                                  used (the workspace's MONTH-TO-DATE count: the quota counter),
- *                                  k_<keyid> (the key's count in this hour), lu_<keyid> (the key's
- *                                  last use, ISO), last_req (retry token of the last counted write),
- *                                  closed + closed_into (sk of the successor bucket) once superseded.
- *                One conditional UpdateItem per avatar request on the current hour's bucket; the
- *                first request of an hour closes the month's latest bucket and carries its final
- *                `used` into the new one (store/usage.ts). Buckets stay well under 1 KB (1 WCU per
- *                request) and the sort key orders them in time.
- *  Usage root    pk=WS#<ws>        sk=USAGE#<YYYY-MM>  used=0, closed, closed_into: where the month's
- *                                  chain of buckets starts (sorts before them; never counted into).
+ *  Usage hour   pk=WS#<ws>        sk=USAGE#<YYYY-MM>#<DDHH>   one item per workspace-hour (UTC) once
+ *                                  traffic of that hour was rolled up: k_<keyid> (the key's count
+ *                                  in the hour), lu_<keyid> (its last use, ISO), r<ss> (sk of the
+ *                                  last counter bucket of shard ss rolled into it). Written only
+ *                                  by the (rare) bucket opener, never on the request path.
+ *  Counter root  pk=WS#<ws>        sk=USAGE#<YYYY-MM>~<ss>     where the month's chain of counter
+ *                                  buckets of shard ss starts (u=0; never counted into).
+ *  Counter bucket pk=WS#<ws>       sk=USAGE#<YYYY-MM>~<ss>#<DDHHmm>   one item per shard and
+ *                                  5-minute window (UTC, mm = 00, 05, …, 55), the ONE item a counted
+ *                                  request writes (store/usage-counter.ts): u (the shard's
+ *                                  MONTH-TO-DATE count: the quota counter), c<tag> (the key's count
+ *                                  in the window), l<tag> (the key's last use, seconds after the
+ *                                  window's start), r (retry token of the last counted write),
+ *                                  x (sk of the successor, once closed), ttl (epoch seconds, set
+ *                                  when closed: 49 h after the window's start). <tag> is the key id
+ *                                  without its `key_` prefix (counterTag). Short names keep the item
+ *                                  well under 1 KB with 20 active keys (1 WCU per request).
+ *                Opening a window closes the shard's latest bucket, rolls its key counts into its
+ *                hour item and creates the new bucket, in one transaction (exactly once).
  *  Blocked hour  pk=WS#<ws>        sk=BLOCKED#<YYYY-MM>#<keyid>#<DDHH>   one item per key-hour (UTC)
  *                                  with requests refused as domain_blocked: n (count), and per
  *                                  slot ss (00..31) h<ss> (refused host), c<ss> (count), f<ss>
@@ -74,10 +82,17 @@ export const sk = {
   workspaceMeta: 'META',
   key: 'KEY',
   keyPointer: (id: string) => `KEY#${id}`,
-  /** the month's prefix of every usage bucket (and the sk of the month's root) */
+  /** the month's prefix of every usage item (hour items, counter chains) */
   usageMonth: (month: string) => `USAGE#${month}`,
-  /** the bucket of one UTC hour: `DDHH` from core/quota.ts dayHourOf */
-  usageBucket: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
+  /** the month's prefix of its hour items */
+  usageHours: (month: string) => `USAGE#${month}#`,
+  /** the hour item of one UTC hour: `DDHH` from core/quota.ts dayHourOf */
+  usageHour: (month: string, dayHour: string) => `USAGE#${month}#${dayHour}`,
+  /** the root of a shard's counter chain of the month (also the prefix of its buckets) */
+  counterRoot: (month: string, shard: number) => `USAGE#${month}~${String(shard).padStart(2, '0')}`,
+  /** a shard's counter bucket of one 5-minute window: `DDHHmm` from core/quota.ts slotOf */
+  counterBucket: (month: string, shard: number, slot: string) =>
+    `USAGE#${month}~${String(shard).padStart(2, '0')}#${slot}`,
   avatar: 'AV',
   /** the month's prefix of every blocked-hour item */
   blockedMonth: (month: string) => `BLOCKED#${month}#`,
@@ -101,19 +116,48 @@ export function blockedKeyHour(blockedSk: string): { keyId: string; hour: string
   return m ? { keyId: m[2], hour: `${m[1]}-${m[3]}T${m[4]}:00:00Z` } : undefined;
 }
 
-/** attribute names inside a usage bucket */
+/** attribute names inside an hour item (the names the hour buckets before 5-minute counting had) */
 export const usageAttr = {
-  used: 'used',
   keyCount: (keyId: string) => `k_${keyId}`,
   lastUsed: (keyId: string) => `lu_${keyId}`,
-  lastReq: 'last_req',
-  closed: 'closed',
-  closedInto: 'closed_into',
+  /** the latest counter bucket of shard `shard` rolled into this hour */
+  rolled: (shard: number) => `r${String(shard).padStart(2, '0')}`,
 };
 
-const BUCKET_SK = /^USAGE#(\d{4}-\d{2})#(\d{2})(\d{2})$/;
-/** The hour a bucket counts (`YYYY-MM-DDTHH:00:00Z`); undefined for any other sort key. */
-export function bucketHour(bucketSk: string): string | undefined {
-  const m = BUCKET_SK.exec(bucketSk);
+/** attribute names inside a counter bucket (short: this item is written on every request) */
+export const counterAttr = {
+  used: 'u',
+  count: (tag: string) => `c${tag}`,
+  lastUse: (tag: string) => `l${tag}`,
+  lastReq: 'r',
+  closedInto: 'x',
+  ttl: 'ttl',
+};
+
+/** The table's TTL attribute (lib/constructs/data.ts): epoch seconds. */
+export const TTL_ATTR = counterAttr.ttl;
+
+/** A key's tag in counter attribute names: its id without the `key_` prefix (base62 has no `_`). */
+export function counterTag(keyId: string): string {
+  return keyId.startsWith('key_') ? keyId.slice(4) : `_${keyId}`;
+}
+/** The key id of a counter tag (counterTag's inverse). */
+export function tagKeyId(tag: string): string {
+  return tag.startsWith('_') ? tag.slice(1) : `key_${tag}`;
+}
+
+const HOUR_SK = /^USAGE#(\d{4}-\d{2})#(\d{2})(\d{2})$/;
+/** The hour an hour item counts (`YYYY-MM-DDTHH:00:00Z`); undefined for any other sort key. */
+export function bucketHour(hourSk: string): string | undefined {
+  const m = HOUR_SK.exec(hourSk);
   return m ? `${m[1]}-${m[2]}T${m[3]}:00:00Z` : undefined;
+}
+
+const COUNTER_SK = /^USAGE#(\d{4}-\d{2})~(\d{2})(?:#(\d{2})(\d{2})(\d{2}))?$/;
+/** Shard and window start (ISO; undefined for a chain's root) of a counter sort key. */
+export function counterSlot(counterSk: string): { shard: number; start?: string } | undefined {
+  const m = COUNTER_SK.exec(counterSk);
+  if (!m) return undefined;
+  const shard = Number(m[2]);
+  return m[3] === undefined ? { shard } : { shard, start: `${m[1]}-${m[3]}T${m[4]}:${m[5]}:00Z` };
 }

@@ -1,4 +1,4 @@
-/** GET /v1/usage?month=YYYY-MM (secret key in x-api-key): the caller's workspace usage (app/usage.ts). */
+/** GET /v1/usage?month=YYYY-MM[&from=…&to=…] (secret key in x-api-key): the caller's workspace usage (app/usage.ts). */
 import { usageOfCaller } from '../app/usage';
 import { httpHandler } from '../http/handler';
 import { json } from '../http/responses';

@@ -8,7 +8,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../lambdas/store/schema';
+import { TABLE_KEYS, TTL_ATTR } from '../../lambdas/store/schema';
 import type { Stage } from '../context';
 
 export interface DataProps {
@@ -30,6 +30,8 @@ export class Data extends Construct {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // closed 5-minute counter buckets expire 49 h after their window (store/usage-counter.ts)
+      timeToLiveAttribute: TTL_ATTR,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: prod,

@@ -65,6 +65,8 @@ export interface GatewayOptions {
   resolverFunctionName?: string;
   /** where crashes are reported (never to the client) */
   onError?: (err: unknown, where: string) => void;
+  /** the console's pages under /console/ (lib/local/console.ts): true when it answered */
+  consolePages?: (req: http.IncomingMessage, res: http.ServerResponse, pathOnly: string) => boolean;
   /** the local OIDC issuer (oidc.ts): serves /oidc/* and verifies console routes' tokens */
   oidc?: () => OidcIssuer | undefined;
 }
@@ -175,6 +177,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
         return;
       }
     }
+    if (page && opts.consolePages?.(req, res, pathOnly)) return;
     if (pathOnly === '/' && page && opts.demoPage) {
       return sendHtml(res, opts.demoPage(), requestId, opts.demoPageHeaders?.());
     }

@@ -10,9 +10,11 @@ import type http from 'node:http';
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildConsole } from '../../console/build';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../lambdas/runtime';
 import { createLogger } from '../../lambdas/runtime/logger';
 import { createCdn } from './cdn';
+import { consoleHost } from './console';
 import { type ConsoleConfig, localConsoleConfig } from './console-config';
 import { demoPageHeaders, demoPageHtml } from './demo-page';
 import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, listen } from './gateway';
@@ -165,6 +167,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let handlerEnv: Record<string, string> = {};
   let oidc: OidcIssuer | undefined;
 
+  // the console's bundle, built from console/src for this stack (a clean clone needs no step)
+  const consoleDir = buildConsole(path.join(dataDir, 'console')).outDir;
   const gateway = createGateway({
     adminToken,
     isReady: () => ready,
@@ -182,6 +186,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     timeoutMs: opts.timeoutMs,
     resolverFunctionName: DEFAULT_RESOLVER_FUNCTION,
     onError,
+    consolePages: consoleHost({
+      dir: consoleDir,
+      // the issuer stand-in exists once the stack is up; /console/ is served only after that
+      settings: (origin) => localConsoleConfig(oidc as OidcIssuer, origin),
+    }),
     oidc: () => oidc,
   });
   const cdn = createCdn({ s3: () => (ready ? s3 : undefined), bucket: LOCAL_BUCKET, onError });

@@ -196,6 +196,41 @@ describe('deployed stack: the operator and the user', () => {
     expect(withKey.status).toBe(403);
   });
 
+  it('the console is served by the CDN from the bucket, with the config.json written at deploy time', async () => {
+    for (const route of ['/console/', '/console/workspaces/ws_x/keys/key_y']) {
+      const page = await d.cdnGet(`${d.cdnOrigin}${route}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      // the page may call the region's API Gateway hosts and the pool's managed login
+      const connect = /connect-src ([^;]*)/.exec(csp)?.[1].split(' ');
+      // (the region the template was synthesized for, as written in it)
+      expect(connect?.some((s) => /^https:\/\/\*\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(s))).toBe(
+        true,
+      );
+      expect(
+        connect?.some((s) => /^https:\/\/[a-z0-9-]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$/.test(s)),
+      ).toBe(true);
+      const html = await page.text();
+      const js = /src="(assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+      const asset = await d.cdnGet(`${d.cdnOrigin}/console/${js}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    const cfg = await (await d.cdnGet(`${d.cdnOrigin}/console/config.json`)).json();
+    expect(cfg).toMatchObject({ apiBase: d.apiUrl, redirectUri: `${d.cdnOrigin}/console/` });
+    expect(cfg.scope.split(' ')).toContain('avtrz/console');
+    expect(cfg.issuer).toMatch(/^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//);
+    expect(cfg.tokenEndpoint).toMatch(/\.amazoncognito\.com\/oauth2\/token$/);
+    expect(cfg.clientId).toEqual(d.userPool?.clientId ?? expect.any(String));
+    // the avatar behaviour is as before: nothing but /a/* (and now /console/*) is served
+    expect((await d.cdnGet(`${d.cdnOrigin}/o/anything`)).status).toBe(404);
+  });
+
   it('the console: a user of the pool reaches /v1/console through the JWT authorizer, a member only their workspace', async () => {
     const pool = d.userPool;
     if (!pool) throw new Error('the template has no user pool');

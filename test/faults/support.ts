@@ -3,10 +3,10 @@
  * GET /v1/avatar, a workspace + key made with the real store, and a read of the usage item.
  */
 
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { dayHourOf, monthOf } from '../../lambdas/core/quota';
-import { pk, sk } from '../../lambdas/store/schema';
+import { monthOf, windowOf } from '../../lambdas/core/quota';
+import { counterAttr, pk, sk } from '../../lambdas/store/schema';
 import { makeEvent } from '../support/events';
 import { config, dynamo, store } from '../support/runtime';
 
@@ -37,14 +37,14 @@ export async function seedWorkspace(quota: number, domains = ['127.0.0.1']) {
     name: 'web',
     allowed_domains: domains,
   });
-  // the hour's bucket is open already, so each counted request is exactly one usage UpdateItem
+  // the window's counter bucket is open already, so each counted request is exactly one usage UpdateItem
   await dynamo().send(
     new PutCommand({
       TableName: config().tableName,
       Item: {
         pk: pk.workspace(ws.id),
-        sk: sk.usageBucket(monthOf(FAULT_NOW), dayHourOf(FAULT_NOW)),
-        used: 0,
+        sk: sk.counterBucket(windowOf(FAULT_NOW).month, 0, windowOf(FAULT_NOW).slot),
+        [counterAttr.used]: 0,
       },
     }),
   );
@@ -54,19 +54,10 @@ export async function seedWorkspace(quota: number, domains = ['127.0.0.1']) {
 /** The instant the fault tests run at (the avatar handler's clock is pinned to it): one hour bucket. */
 export const FAULT_NOW = new Date();
 
-/** The workspace's usage buckets this month: `used` (latest bucket) and the sum of every key-hour counter. */
+/** The workspace's usage this month, read by the store: `used` and the sum of every key-hour count. */
 export async function readUsage(workspaceId: string): Promise<{ used: number; hourlySum: number }> {
-  const out = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': `USAGE#${monthOf(FAULT_NOW)}#` },
-      ConsistentRead: true,
-    }),
-  );
-  const items = out.Items ?? [];
+  const usage = await store.usage.getMonthUsage(workspaceId, monthOf(FAULT_NOW));
   let hourlySum = 0;
-  for (const item of items)
-    for (const [k, v] of Object.entries(item)) if (k.startsWith('k_')) hourlySum += Number(v);
-  return { used: Number(items[items.length - 1]?.used ?? 0), hourlySum };
+  for (const series of usage?.hourly.values() ?? []) for (const h of series) hourlySum += h.count;
+  return { used: usage?.used ?? 0, hourlySum };
 }

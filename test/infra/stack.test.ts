@@ -19,7 +19,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../bin/app';
 import { functionIdOf, RESOLVER, ROUTES, type Route } from '../../lambdas/routes';
-import { TABLE_KEYS } from '../../lambdas/store/schema';
+import { TABLE_KEYS, TTL_ATTR } from '../../lambdas/store/schema';
 import type { AvtrzStack } from '../../lib/avtrz-stack';
 import { CDN_CACHE_CONTROL, CDN_CONTENT_SECURITY_POLICY } from '../../lib/constructs/cdn-headers';
 import { BUCKET_ACCESS, TABLE_ACTIONS } from '../../lib/constructs/function';
@@ -150,6 +150,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: TTL_ATTR, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
       GlobalSecondaryIndexes: [
@@ -239,11 +240,12 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     );
   });
 
-  it('routes only /a/* to the bucket; the default behaviour answers 404 at the edge', () => {
+  it('routes only /a/* (and the console, /console/*) to the bucket; the default behaviour answers 404 at the edge', () => {
     const s = get(stage);
     const cfg = s.json.Resources[logicalId(s, s.stack.cdn.distribution)].Properties.DistributionConfig;
-    expect(cfg.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/a/*']);
-    const [served] = cfg.CacheBehaviors;
+    // the console's behaviour is test/infra/console-hosting.test.ts's
+    expect(cfg.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/a/*', '/console/*']);
+    const served = cfg.CacheBehaviors.find((b: any) => b.PathPattern === '/a/*');
     expect(served).toMatchObject({ ViewerProtocolPolicy: 'https-only', AllowedMethods: ['GET', 'HEAD'] });
     expect(served.FunctionAssociations).toBeUndefined();
     expect(cfg.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');

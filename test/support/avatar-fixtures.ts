@@ -1,7 +1,7 @@
 /** Workspaces and keys for the avatar tests, created through the real store (DynamoDB Local). */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyType } from '../../lambdas/core/keys/format';
-import { pk, sk } from '../../lambdas/store/schema';
+import { counterSlot, pk, sk, tagKeyId } from '../../lambdas/store/schema';
 import { config, dynamo, store } from './runtime';
 
 export async function workspaceWithKeys(
@@ -28,7 +28,10 @@ export async function newKey(ws: string, type: KeyType, domains: string[] = ['ap
   return store.keys.createKey({ workspace_id: ws, type, name: type, allowed_domains: domains });
 }
 
-/** Every usage item of a workspace-month (its root, then its hour buckets), raw, oldest first. */
+/**
+ * Every usage item of a workspace-month, raw, in sort-key order: its hour items
+ * (USAGE#<m>#<DDHH>), then each shard's counter chain (root, then 5-minute buckets).
+ */
 export async function usageBuckets(ws: string, month: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
@@ -49,18 +52,27 @@ export async function usageBuckets(ws: string, month: string): Promise<Record<st
 }
 
 /**
- * A workspace-month's usage as one view over its hour buckets (undefined: none): `used` of the
- * latest bucket, `h_<keyid>_<DDHH>` = k_<keyid> of bucket DDHH, `lu_<keyid>` = the latest use.
+ * A workspace-month's usage as one flat view (undefined: no usage): `used` (the month-to-date
+ * count), `h_<keyid>_<DDHH>` = the key's count in hour DDHH (as the store reads it: hour items
+ * plus the open counter bucket), `lu_<keyid>` = the key's latest use.
  */
 export async function usageItem(ws: string, month: string): Promise<Record<string, unknown> | undefined> {
-  const buckets = await usageBuckets(ws, month);
-  if (buckets.length === 0) return undefined;
-  const view: Record<string, unknown> = { used: buckets[buckets.length - 1].used };
-  for (const b of buckets) {
-    const dayHour = String(b.sk).slice(-4);
+  const usage = await store.usage.getMonthUsage(ws, month);
+  if (!usage) return undefined;
+  const view: Record<string, unknown> = { used: usage.used };
+  for (const [keyId, series] of usage.hourly) {
+    for (const h of series) view[`h_${keyId}_${h.hour.slice(8, 10)}${h.hour.slice(11, 13)}`] = h.count;
+  }
+  const later = (k: string, v: string) => {
+    if (view[k] === undefined || String(view[k]) < v) view[k] = v;
+  };
+  for (const b of await usageBuckets(ws, month)) {
+    const start = counterSlot(String(b.sk))?.start;
     for (const [k, v] of Object.entries(b)) {
-      if (k.startsWith('k_')) view[`h_${k.slice(2)}_${dayHour}`] = v;
-      if (k.startsWith('lu_') && (view[k] === undefined || String(view[k]) < String(v))) view[k] = v;
+      if (k.startsWith('lu_') && typeof v === 'string') later(k, v);
+      if (start !== undefined && /^l[0-9A-Za-z_]/.test(k) && typeof v === 'number') {
+        later(`lu_${tagKeyId(k.slice(1))}`, new Date(Date.parse(start) + v * 1000).toISOString());
+      }
     }
   }
   return view;
