@@ -4,12 +4,11 @@
  * the usage write.
  */
 import { locationFor } from '../core/avatar-location';
+import { parseAvatarQuery } from '../core/avatar-params';
 import { AvtrzError } from '../core/errors';
 import type { KeyType } from '../core/keys/format';
-import { parseProfile } from '../core/profile';
 import { profileId } from '../core/profile-id';
 import { quotaHeaders } from '../core/quota';
-import { type Fallback, type Format, parseFallback, parseFormat, parseSize } from '../core/size';
 import { type AuthRequest, authenticate } from './authenticate';
 import type { AppDeps } from './ports';
 import { withQuotaHeaders } from './quota-headers';
@@ -32,14 +31,9 @@ export async function avatarRedirect(
   const auth = await authenticate(deps, request, 'avatar', now);
 
   const q = request.queryStringParameters ?? {};
-  let params: { profile: string; size: number; format: Format; fallback: Fallback };
+  let params: ReturnType<typeof parseAvatarQuery>;
   try {
-    params = {
-      profile: parseProfile(q),
-      size: parseSize(q.size),
-      format: parseFormat(q.format),
-      fallback: parseFallback(q.fallback),
-    };
+    params = parseAvatarQuery(q);
   } catch (e) {
     // refused for its parameters: not counted, but still carries x-quota-* (read, not written)
     throw await withQuotaHeaders(deps, e, auth.workspaceId, auth.monthlyQuota, now);
