@@ -111,7 +111,7 @@ function operationMarkdown(method: string, path: string, op: Json, doc: Json): s
         );
       if (r.description?.includes('API Gateway'))
         errors.push(
-          `| ${status} | — | In AWS, API Gateway refuses an unsigned or wrongly signed request itself: \`{"message": …}\`. |`,
+          `| ${status} | — | In AWS, API Gateway's authorizer refuses a request without a valid signature or token itself: \`{"message": …}\`. |`,
         );
       continue;
     }

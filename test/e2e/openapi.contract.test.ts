@@ -9,6 +9,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ErrorCode } from '../../lambdas/core/errors';
 import { ROUTES } from '../../lambdas/routes';
+import { OPERATOR_EMAIL } from '../../lib/local/oidc';
 import { adminHeaders, adminPost, useLocalStack } from '../support/local-stack';
 
 const stack = useLocalStack('contract');
@@ -47,6 +48,8 @@ const F = {} as {
   pk: string;
   sk: string;
   keyId: string;
+  /** the key the console twins update, roll and revoke (the admin cases use keyId) */
+  consoleKeyId: string;
   rolled: string;
   empty: { ws: string; pk: string };
 };
@@ -62,6 +65,7 @@ async function setUp() {
   const pk = await key(ws.id, 'publishable');
   const sk = await key(ws.id, 'secret');
   const spare = await key(ws.id, 'secret');
+  const consoleSpare = await key(ws.id, 'secret');
   const rolled = await key(ws.id, 'secret');
   await adminPost(stack, `/v1/admin/workspaces/${ws.id}/keys/${rolled.id}/roll`, { overlap_seconds: 60 });
   const empty = await adminPost(stack, '/v1/admin/workspaces', { name: 'no quota', monthly_quota: 0 });
@@ -71,6 +75,7 @@ async function setUp() {
     pk: pk.key,
     sk: sk.key,
     keyId: spare.id,
+    consoleKeyId: consoleSpare.id,
     rolled: rolled.id,
     empty: { ws: empty.id, pk: emptyPk.key },
   });
@@ -248,6 +253,14 @@ const CASES: Case[] = [
     withAdmin({ method: 'POST', path: '/v1/admin/workspaces', body: { name: 'x', monthly_quota: 1 } }),
   ),
 
+  adminOk('WorkspaceList', () => withAdmin({ path: '/v1/admin/workspaces', query: { limit: '2' } })),
+  {
+    route: 'WorkspaceList',
+    expect: 'invalid_request',
+    req: () => withAdmin({ path: '/v1/admin/workspaces', query: { cursor: 'not a cursor' } }),
+  },
+  ...adminErrors('WorkspaceList', () => withAdmin({ path: '/v1/admin/workspaces' })),
+
   adminOk('WorkspaceGet', (ws) => withAdmin({ path: wsPath(ws) })),
   ...adminErrors('WorkspaceGet', (ws) => withAdmin({ path: wsPath(ws) })),
   notFound('WorkspaceGet', (ws) => withAdmin({ path: wsPath(ws) })),
@@ -346,6 +359,35 @@ const CASES: Case[] = [
   },
 ];
 
+/**
+ * The console twin of every admin case (same function, /v1/console/…, the operator's access token
+ * instead of the admin token): no credential is the authorizer's 401 unauthorized there.
+ */
+let operatorToken = '';
+const ADMIN_IDS = new Set(ROUTES.filter((r) => r.auth === 'admin').map((r) => r.id));
+const CONSOLE_CASES: Case[] = CASES.filter((c) => ADMIN_IDS.has(c.route)).map((c) => ({
+  route: `Console${c.route}`,
+  name: c.name,
+  expect: c.name === 'no operator credential' ? 'unauthorized' : c.expect,
+  req: () => {
+    const r = c.req();
+    const headers = { ...r.headers };
+    if (headers.authorization) headers.authorization = `Bearer ${operatorToken}`;
+    const path = r.path.replace('/v1/admin/', '/v1/console/').replace(F.keyId, F.consoleKeyId);
+    return { ...r, path, headers };
+  },
+}));
+CONSOLE_CASES.push({
+  route: 'ConsoleWorkspaceGet',
+  expect: 'forbidden',
+  name: 'a token without the console scope',
+  req: () => ({
+    path: `/v1/console/workspaces/${F.ws}`,
+    headers: { authorization: `Bearer ${unscopedToken}` },
+  }),
+});
+let unscopedToken = '';
+
 async function send(r: Req): Promise<Response> {
   const qs = r.query ? `?${new URLSearchParams(r.query)}` : '';
   return fetch(`${stack.apiUrl}${r.path}${qs}`, {
@@ -413,27 +455,34 @@ const seen = new Set<string>();
 
 beforeAll(async () => {
   await setUp();
+  const operator = stack.oidc.users().find((u) => u.email === OPERATOR_EMAIL);
+  if (!operator) throw new Error('no local operator user');
+  operatorToken = await stack.oidc.mintAccessToken(operator);
+  unscopedToken = await stack.oidc.mintAccessToken(operator, { scope: 'openid' });
   const res = await fetch(`${stack.apiUrl}/v1/openapi.json`);
   expect(res.status).toBe(200);
   doc = await res.json();
   ajv.addSchema({ ...doc, $id: 'openapi' }, 'openapi');
 }, 60_000);
 
-describe.each(CASES.map((c) => [`${c.route}: ${c.name ?? c.expect}`, c] as const))('%s', (_name, c) => {
-  test('answers as documented', async () => {
-    const res = await send(c.req());
-    const got = await checkAgainstDocument(c, res);
-    if (c.expect === 'ok') {
-      const route = ROUTES.find((r) => r.id === c.route);
-      const op = doc.paths[route?.path ?? ''][route?.method.toLowerCase() ?? ''];
-      const success = Object.keys(op.responses).find((s) => /^[23]/.test(s));
-      expect(String(got.status)).toBe(success);
-    } else {
-      expect(got.code).toBe(c.expect);
-    }
-    seen.add(`${c.route} ${c.expect}`);
-  });
-});
+describe.each([...CASES, ...CONSOLE_CASES].map((c) => [`${c.route}: ${c.name ?? c.expect}`, c] as const))(
+  '%s',
+  (_name, c) => {
+    test('answers as documented', async () => {
+      const res = await send(c.req());
+      const got = await checkAgainstDocument(c, res);
+      if (c.expect === 'ok') {
+        const route = ROUTES.find((r) => r.id === c.route);
+        const op = doc.paths[route?.path ?? ''][route?.method.toLowerCase() ?? ''];
+        const success = Object.keys(op.responses).find((s) => /^[23]/.test(s));
+        expect(String(got.status)).toBe(success);
+      } else {
+        expect(got.code).toBe(c.expect);
+      }
+      seen.add(`${c.route} ${c.expect}`);
+    });
+  },
+);
 
 test('every route of the table: its success and each error it documents were exercised above', () => {
   const want: string[] = [];
