@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { UsageResponse } from '../../lambdas/core/usage';
 import { renderUsageChart } from './chart';
 import { AdminClient, ApiError } from './client';
+import { runMcpBridge } from './mcp';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';
 
@@ -35,6 +36,7 @@ const HELP = `Usage: avtrz <group> <command> [flags]
   keys revoke        --workspace ws_… --key key_…
   keys roll          --workspace ws_… --key key_… [--overlap 86400|30m|24h|0]
   usage              --workspace ws_… [--month YYYY-MM] [--hours 24]
+  mcp                [--endpoint URL]   stdio MCP server bridged to POST /mcp ($AVTRZ_SECRET_KEY)
 
 ${COMMON_HELP}
 `;
@@ -295,6 +297,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 export function main(argv: string[]): Promise<number> {
+  // `avtrz mcp` speaks the protocol on stdout for as long as stdin is open (bin/cli/mcp.ts)
+  if (argv[0] === 'mcp')
+    return runMcpBridge(argv.slice(1), { env: process.env, err: (s) => process.stderr.write(s) });
   return run(argv, {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
