@@ -37,7 +37,7 @@ export async function avatarRedirect(
   let params: { profile: string; size: number; format: Format; fallback: Fallback };
   try {
     params = {
-      profile: parseProfile(q.linkedin_url),
+      profile: parseProfile(q),
       size: parseSize(q.size),
       format: parseFormat(q.format),
       fallback: parseFallback(q.fallback),

@@ -30,9 +30,18 @@ export const BATCH_CONCURRENCY = 8;
 export const BATCH_BUDGET_MS = 20_000;
 
 export type ItemError = Omit<ErrorBody['error'], 'request_id'>;
+/** What the item named its profile with, echoed as given (`linkedin_url: null` when neither). */
+export type ItemProfile = { linkedin_url?: unknown; username?: unknown };
 export type BatchResult =
-  | { linkedin_url: unknown; status: 'ok'; url: string }
-  | { linkedin_url: unknown; status: 'error'; error: ItemError };
+  | (ItemProfile & { status: 'ok'; url: string })
+  | (ItemProfile & { status: 'error'; error: ItemError });
+
+function echo(item: Record<string, unknown>): ItemProfile {
+  const out: ItemProfile = {};
+  if (item.linkedin_url !== undefined) out.linkedin_url = item.linkedin_url;
+  if (item.username !== undefined) out.username = item.username;
+  return 'linkedin_url' in out || 'username' in out ? out : { linkedin_url: null };
+}
 
 function parseItems(body: unknown): Record<string, unknown>[] {
   const items = (body as { items?: unknown } | null)?.items;
@@ -60,7 +69,7 @@ interface BatchRun {
 }
 
 async function serveItem(item: Record<string, unknown>, run: BatchRun): Promise<string> {
-  const profile = parseProfile(item.linkedin_url);
+  const profile = parseProfile(item);
   const size = parseSize(sizeParam(item.size));
   const format = parseFormat(item.format);
   const id = profileId(run.secret, profile);
@@ -128,18 +137,18 @@ export async function avatarBatch(
   const startBy =
     performance.now() +
     Math.min(deps.batchBudgetMs ?? BATCH_BUDGET_MS, deps.deadline.msLeft(ITEM_RESERVE_MS));
-  const notInTime = (linkedin_url: unknown): BatchResult => {
+  const notInTime = (given: ItemProfile): BatchResult => {
     const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
-    return { linkedin_url, status: 'error', error: input.itemError(err) };
+    return { ...given, status: 'error', error: input.itemError(err) };
   };
   const results = await mapBounded(items, BATCH_CONCURRENCY, async (item): Promise<BatchResult> => {
-    const linkedin_url = item.linkedin_url ?? null;
-    if (performance.now() > startBy) return notInTime(linkedin_url);
+    const given = echo(item);
+    if (performance.now() > startBy) return notInTime(given);
     const served = serveItem(item, run).then(
-      (url): BatchResult => ({ linkedin_url, status: 'ok', url }),
-      (e): BatchResult => ({ linkedin_url, status: 'error', error: input.itemError(e) }),
+      (url): BatchResult => ({ ...given, status: 'ok', url }),
+      (e): BatchResult => ({ ...given, status: 'error', error: input.itemError(e) }),
     );
-    return beforeDeadline(deps.deadline, served, ITEM_ASSEMBLY_MS, () => notInTime(linkedin_url));
+    return beforeDeadline(deps.deadline, served, ITEM_ASSEMBLY_MS, () => notInTime(given));
   });
   // from the counter when an item reached it; a batch of only invalid items counts nothing: read
   const quota = run.used.counted
