@@ -22,8 +22,8 @@ export const INLINE_MAX_SIZE = 256;
 export const INLINE_MAX_BYTES = 512 * 1024;
 
 export interface AvatarArgs {
+  /** exactly one of the two (core/profile.ts parseProfile says which is wrong) */
   linkedin_url?: string;
-  // GAP (until the `openapi` branch's parseProfile({ linkedin_url, username }) is merged): username
   username?: string;
   size?: number;
   format?: string;
@@ -54,7 +54,7 @@ export async function agentAvatar(
   const now = deps.now();
   const auth = await authenticate(deps, request, 'mcp', now);
   const target = {
-    profile: parseProfile(args.linkedin_url),
+    profile: parseProfile({ linkedin_url: args.linkedin_url, username: args.username }),
     size: parseSize(sizeParam(args.size)),
     format: parseFormat(args.format),
   };

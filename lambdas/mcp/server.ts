@@ -33,7 +33,16 @@ const profileFields = {
     .string()
     .max(2048)
     .optional()
-    .describe('LinkedIn profile URL, e.g. https://www.linkedin.com/in/alex-rivera (or send username)'),
+    .describe(
+      'LinkedIn profile URL, e.g. https://www.linkedin.com/in/alex-rivera (or send username, not both)',
+    ),
+  username: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe(
+      'LinkedIn profile name, the part after /in/, e.g. alex-rivera (or send linkedin_url, not both)',
+    ),
   size: z
     .number()
     .int()
@@ -86,7 +95,7 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
     {
       title: 'Get an avatar',
       description:
-        "The CDN URL of one LinkedIn profile's avatar, whether it is a photo or generated initials, " +
+        "The CDN URL of one LinkedIn profile's avatar (by linkedin_url or username), whether it is a photo or generated initials, " +
         `and for sizes up to ${INLINE_MAX_SIZE} the image itself. Counts one request against the quota.`,
       inputSchema: profileFields,
       annotations: { title: 'Get an avatar', ...READ_ONLY },
@@ -107,7 +116,7 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
           .array(z.object(profileFields))
           .min(1)
           .max(MAX_ITEMS)
-          .describe('The profiles, each with linkedin_url and optional size and format'),
+          .describe('The profiles, each with linkedin_url or username, and optional size and format'),
       },
       annotations: { title: 'Get many avatars', ...READ_ONLY },
     },

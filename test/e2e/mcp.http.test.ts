@@ -85,6 +85,7 @@ describe('the MCP server over Streamable HTTP', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.get_avatar.inputSchema.properties).toMatchObject({
       linkedin_url: { type: 'string' },
+      username: { type: 'string' },
       size: { type: 'integer', minimum: 16, maximum: 1024 },
       format: { type: 'string', enum: ['webp', 'png', 'jpeg'] },
     });
@@ -159,6 +160,35 @@ describe('the MCP server over Streamable HTTP', () => {
     expect(await used(W.sk)).toBe(before);
   });
 
+  test('get_avatar by username: the same avatar as by linkedin_url; both at once is invalid_request', async () => {
+    const s = slug();
+    const call = (args: Record<string, unknown>) =>
+      client.callTool({ name: 'get_avatar', arguments: { size: 48, ...args } }) as Promise<CallToolResult>;
+    const byUrl = JSON.parse(text(await call({ linkedin_url: `https://www.linkedin.com/in/${s}/` })));
+    const before = await used(W.sk);
+    const r = await call({ username: s.toUpperCase() });
+    expect(r.isError).toBeFalsy();
+    expect(JSON.parse(text(r))).toMatchObject({ url: byUrl.url, kind: 'photo', size: 48 });
+    expect(await used(W.sk)).toBe(before + 1);
+    const both = await call({ username: s, linkedin_url: `linkedin.com/in/${s}` });
+    expect(both.isError).toBe(true);
+    expect(text(both)).toMatch(/^invalid_request: .*\(param: username\)$/);
+    const neither = await call({});
+    expect(text(neither)).toMatch(/^invalid_request: .*\(param: linkedin_url\)$/);
+    expect(await used(W.sk)).toBe(before + 1);
+  });
+
+  test('arguments outside the schema: the SDK refuses them before anything is counted', async () => {
+    const before = await used(W.sk);
+    const r = (await client.callTool({
+      name: 'get_avatar',
+      arguments: { linkedin_url: `linkedin.com/in/${slug()}`, size: 5000 },
+    })) as CallToolResult;
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/-32602.*Input validation error/);
+    expect(await used(W.sk)).toBe(before);
+  });
+
   test('get_avatars: URLs in input order, a bad item has its own error, each profile counted once', async () => {
     const [a, b] = [slug(), slug()];
     const before = await used(W.sk);
@@ -168,7 +198,7 @@ describe('the MCP server over Streamable HTTP', () => {
         items: [
           { linkedin_url: `linkedin.com/in/${a}`, size: 64 },
           { linkedin_url: 'not a profile' },
-          { linkedin_url: `linkedin.com/in/${b}` },
+          { username: b },
         ],
       },
     })) as CallToolResult;
@@ -181,7 +211,7 @@ describe('the MCP server over Streamable HTTP', () => {
       status: 'error',
       error: { code: 'invalid_request', param: 'linkedin_url' },
     });
-    expect(results[2]).toMatchObject({ status: 'ok' });
+    expect(results[2]).toMatchObject({ username: b, status: 'ok' });
     const obj = await fetch(results[0].url);
     expect(obj.status).toBe(200);
     await expectPhotoColour(Buffer.from(await obj.arrayBuffer()), colourOf(a));
