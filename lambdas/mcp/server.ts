@@ -70,12 +70,16 @@ function toolError(err: AvtrzError): CallToolResult {
   };
 }
 
-/** Run a tool body; any refusal becomes a tool error naming its catalogue code. */
-async function tool(log: Logger, fn: () => Promise<CallToolResult>): Promise<CallToolResult> {
+/** Run a tool body; any refusal becomes a tool error naming its catalogue code. One log line per call. */
+async function tool(log: Logger, name: string, fn: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
-    return await fn();
+    const result = await fn();
+    log.info('tool', { tool: name });
+    return result;
   } catch (e) {
-    return toolError(toAvtrzError(e, log));
+    const err = toAvtrzError(e, log);
+    log.info('tool', { tool: name, error: err.code });
+    return toolError(err);
   }
 }
 
@@ -100,7 +104,7 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
       inputSchema: profileFields,
       annotations: { title: 'Get an avatar', ...READ_ONLY },
     },
-    (args) => tool(log, async () => avatarResult(await agentAvatar(rt, request, args))),
+    (args) => tool(log, 'get_avatar', async () => avatarResult(await agentAvatar(rt, request, args))),
   );
 
   server.registerTool(
@@ -121,7 +125,7 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
       annotations: { title: 'Get many avatars', ...READ_ONLY },
     },
     ({ items }) =>
-      tool(log, async () => {
+      tool(log, 'get_avatars', async () => {
         const results = await agentAvatars(rt, request, items, (e) => {
           const { request_id: _id, ...error } = errorBody(toAvtrzError(e, log), '').error;
           return error;
@@ -143,7 +147,7 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
       annotations: { title: 'Get usage', ...READ_ONLY },
     },
     () =>
-      tool(log, async () => {
+      tool(log, 'get_usage', async () => {
         const usage = await agentUsage(rt, request);
         return { content: [{ type: 'text', text: JSON.stringify(usage) }], structuredContent: { ...usage } };
       }),
