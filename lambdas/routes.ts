@@ -6,9 +6,11 @@
  * `auth`:
  *  - `key`   : public route; the handler authenticates the avatrz API key itself.
  *  - `admin` : operator route; IAM (SigV4) at API Gateway in AWS, bearer AVTRZ_ADMIN_TOKEN locally.
+ *  - `none`  : public, no credential (the API's own description); a secret key in its query is
+ *              still refused and flagged like on every route.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-export type RouteAuth = 'key' | 'admin';
+export type RouteAuth = 'key' | 'admin' | 'none';
 
 export interface RouteAccess {
   /** DynamoDB table access */
@@ -152,6 +154,17 @@ export const ROUTES: readonly Route[] = [
     handler: 'workspace-usage',
     auth: 'admin',
     access: { table: 'read' },
+  },
+  {
+    id: 'OpenApi',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    handler: 'openapi',
+    auth: 'none',
+    // readwrite only to flag a secret key sent in its query (spec section 1: on every route)
+    access: { table: 'readwrite' },
+    memoryMb: 256,
+    timeoutSeconds: 5,
   },
 ];
 

@@ -5,10 +5,10 @@
  * POST /v1/avatars/batch (app/batch.ts), `get_usage` one GET /v1/usage (app/usage.ts, not counted).
  */
 import { objectKeyFor } from '../core/avatar-location';
-import { parseProfile } from '../core/profile';
+import { parseAvatarItem } from '../core/avatar-params';
 import { nextMonthStart } from '../core/quota';
 import type { AvatarKind } from '../core/records';
-import { type Format, parseFormat, parseSize } from '../core/size';
+import type { Format } from '../core/size';
 import type { UsageKey } from '../core/usage';
 import { type AuthRequest, authenticate } from './authenticate';
 import { avatarOf } from './avatar';
@@ -40,11 +40,6 @@ export interface AgentAvatar {
   image?: { data: string; mimeType: string };
 }
 
-/** `size` as the query parameter parseSize reads (the tool's schema makes it an integer). */
-function sizeParam(size: number | undefined): string | undefined {
-  return size === undefined ? undefined : String(size);
-}
-
 /** get_avatar: one profile, counted like GET /v1/avatar; the image inline for small sizes. */
 export async function agentAvatar(
   deps: AppDeps,
@@ -53,11 +48,8 @@ export async function agentAvatar(
 ): Promise<AgentAvatar> {
   const now = deps.now();
   const auth = await authenticate(deps, request, 'mcp', now);
-  const target = {
-    profile: parseProfile({ linkedin_url: args.linkedin_url, username: args.username }),
-    size: parseSize(sizeParam(args.size)),
-    format: parseFormat(args.format),
-  };
+  // the avatar route's own checks (core/avatar-params.ts), in its order and words
+  const target = parseAvatarItem({ ...args });
   const { record, location } = await avatarOf(deps, auth, target, now);
   const out: AgentAvatar = {
     url: location,

@@ -5,13 +5,13 @@
  */
 import type { AuthContext } from '../core/auth';
 import { locationFor } from '../core/avatar-location';
+import { parseAvatarQuery } from '../core/avatar-params';
 import { AvtrzError } from '../core/errors';
 import type { KeyType } from '../core/keys/format';
-import { parseProfile } from '../core/profile';
 import { profileId } from '../core/profile-id';
 import { quotaHeaders } from '../core/quota';
 import type { AvatarRecord } from '../core/records';
-import { type Fallback, type Format, parseFallback, parseFormat, parseSize } from '../core/size';
+import type { Format } from '../core/size';
 import { type AuthRequest, authenticate } from './authenticate';
 import type { AppDeps } from './ports';
 import { withQuotaHeaders } from './quota-headers';
@@ -34,14 +34,9 @@ export async function avatarRedirect(
   const auth = await authenticate(deps, request, 'avatar', now);
 
   const q = request.queryStringParameters ?? {};
-  let params: { profile: string; size: number; format: Format; fallback: Fallback };
+  let params: ReturnType<typeof parseAvatarQuery>;
   try {
-    params = {
-      profile: parseProfile(q),
-      size: parseSize(q.size),
-      format: parseFormat(q.format),
-      fallback: parseFallback(q.fallback),
-    };
+    params = parseAvatarQuery(q);
   } catch (e) {
     // refused for its parameters: not counted, but still carries x-quota-* (read, not written)
     throw await withQuotaHeaders(deps, e, auth.workspaceId, auth.monthlyQuota, now);

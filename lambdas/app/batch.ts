@@ -7,18 +7,18 @@
  */
 import type { AuthContext } from '../core/auth';
 import { locationFor } from '../core/avatar-location';
-import { AvtrzError, type ErrorBody, invalidParam } from '../core/errors';
-import { parseProfile } from '../core/profile';
+import { parseAvatarItem } from '../core/avatar-params';
+import { AvtrzError, type ErrorBody } from '../core/errors';
 import { profileId } from '../core/profile-id';
 import { quotaHeaders } from '../core/quota';
-import { parseFormat, parseSize } from '../core/size';
+import { BatchBody } from '../core/schemas/avatar';
+import { parseWith } from '../core/schemas/validate';
 import { type AuthRequest, authenticate } from './authenticate';
 import { beforeDeadline, ITEM_ASSEMBLY_MS, ITEM_RESERVE_MS } from './budget';
 import type { AppDeps } from './ports';
 import { currentQuotaHeaders, withQuotaHeaders } from './quota-headers';
 import { serveAvatar } from './serve-avatar';
 
-export const MAX_ITEMS = 100;
 export const BATCH_CONCURRENCY = 8;
 /**
  * Time budget for starting items. 100 new lookups against a slow provider (3 s each, 8 at a time)
@@ -43,19 +43,12 @@ function echo(item: Record<string, unknown>): ItemProfile {
   return 'linkedin_url' in out || 'username' in out ? out : { linkedin_url: null };
 }
 
+/** The body's items (BatchBody: 1–100); an item that is not an object is answered as one without a profile. */
 function parseItems(body: unknown): Record<string, unknown>[] {
-  const items = (body as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_ITEMS) {
-    throw invalidParam('items', `items must be an array of 1 to ${MAX_ITEMS} objects.`);
-  }
-  return items.map(
-    (it) => (it && typeof it === 'object' && !Array.isArray(it) ? it : {}) as Record<string, unknown>,
+  return parseWith(BatchBody, body, { rootParam: 'items' }).items.map(
+    (it: unknown) =>
+      (it && typeof it === 'object' && !Array.isArray(it) ? it : {}) as Record<string, unknown>,
   );
-}
-
-/** `size` may be a JSON number or a numeric string; parseSize validates the string form. */
-function sizeParam(raw: unknown): unknown {
-  return typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw;
 }
 
 interface BatchRun {
@@ -69,9 +62,7 @@ interface BatchRun {
 }
 
 async function serveItem(item: Record<string, unknown>, run: BatchRun): Promise<string> {
-  const profile = parseProfile(item);
-  const size = parseSize(sizeParam(item.size));
-  const format = parseFormat(item.format);
+  const { profile, size, format } = parseAvatarItem(item);
   const id = profileId(run.secret, profile);
   const prior = run.sameProfile.get(id);
   let done = () => {};

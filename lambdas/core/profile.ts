@@ -6,8 +6,8 @@
  */
 import { invalidParam } from './errors';
 
-const MAX_INPUT = 2048;
-const MAX_SLUG = 100;
+export const MAX_INPUT = 2048;
+export const MAX_SLUG = 100;
 const URL_RE = /^(?:https?:\/\/)?(?:(?:www|m|[a-z]{2})\.)?linkedin\.com\/in\/([^/?#]+)\/?(?:[?#].*)?$/is;
 const SLUG_RE = /^[\p{L}\p{M}\p{N}_-]+$/u;
 

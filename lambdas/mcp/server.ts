@@ -10,13 +10,12 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type AgentAvatar, agentAvatar, agentAvatars, agentUsage, INLINE_MAX_SIZE } from '../app/agent';
 import type { AuthRequest } from '../app/authenticate';
-import { MAX_ITEMS } from '../app/batch';
 import type { Logger } from '../app/ports';
 import { type AvtrzError, errorBody } from '../core/errors';
-import { FORMATS, SIZES } from '../core/size';
+import { formatField, linkedinUrlField, MAX_ITEMS, sizeField, usernameField } from '../core/schemas/avatar';
 import { toAvtrzError } from '../http/handler';
 import type { Runtime } from '../runtime';
 
@@ -28,32 +27,21 @@ const INSTRUCTIONS =
   "get_usage this month's request count and quota. Every profile looked up counts as one " +
   'request against the monthly quota; over it, new profiles fail with plan_limit.';
 
-const profileFields = {
-  linkedin_url: z
-    .string()
-    .max(2048)
-    .optional()
-    .describe(
-      'LinkedIn profile URL, e.g. https://www.linkedin.com/in/alex-rivera (or send username, not both)',
+/**
+ * One avatar's arguments: the fields of core/schemas/avatar.ts (the OpenAPI document's too), so
+ * the tools publish the rules the avatar route checks; `size` a JSON integer here.
+ */
+const avatarArgs = {
+  linkedin_url: z.optional(linkedinUrlField),
+  username: z.optional(usernameField),
+  size: z.optional(sizeField),
+  format: z.optional(
+    formatField.check(
+      z.meta({
+        description: 'The format of a photo; a profile without one is an initials SVG whatever this says.',
+      }),
     ),
-  username: z
-    .string()
-    .max(2048)
-    .optional()
-    .describe(
-      'LinkedIn profile name, the part after /in/, e.g. alex-rivera (or send linkedin_url, not both)',
-    ),
-  size: z
-    .number()
-    .int()
-    .min(16)
-    .max(1024)
-    .optional()
-    .describe(`Pixels (square), 16–1024, snapped up to one of ${SIZES.join(', ')}; default 128`),
-  format: z
-    .enum(FORMATS)
-    .optional()
-    .describe('Image format of a photo (default webp); a profile without a photo is an initials SVG'),
+  ),
 };
 
 /** Nothing a tool does changes what the caller sees (counting a request is not an edit). */
@@ -101,7 +89,7 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
       description:
         "The CDN URL of one LinkedIn profile's avatar (by linkedin_url or username), whether it is a photo or generated initials, " +
         `and for sizes up to ${INLINE_MAX_SIZE} the image itself. Counts one request against the quota.`,
-      inputSchema: profileFields,
+      inputSchema: avatarArgs,
       annotations: { title: 'Get an avatar', ...READ_ONLY },
     },
     (args) => tool(log, 'get_avatar', async () => avatarResult(await agentAvatar(rt, request, args))),
@@ -116,11 +104,13 @@ export function buildServer(rt: Runtime, request: AuthRequest, log: Logger): Mcp
         'fails has its own error (its catalogue code) and the others still answer. Each profile ' +
         'counts one request against the quota.',
       inputSchema: {
-        items: z
-          .array(z.object(profileFields))
-          .min(1)
-          .max(MAX_ITEMS)
-          .describe('The profiles, each with linkedin_url or username, and optional size and format'),
+        items: z.array(z.object(avatarArgs)).check(
+          z.minLength(1),
+          z.maxLength(MAX_ITEMS),
+          z.meta({
+            description: 'The profiles, each with linkedin_url or username, and optional size and format',
+          }),
+        ),
       },
       annotations: { title: 'Get many avatars', ...READ_ONLY },
     },

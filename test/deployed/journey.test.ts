@@ -18,6 +18,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { profileId } from '../../lambdas/core/profile-id';
+import { ROUTES, routeKey } from '../../lambdas/routes';
 import { runCli } from '../support/cli-runner';
 import { colourOf, expectPhotoColour } from '../support/provider';
 
@@ -212,6 +213,18 @@ describe('deployed stack: the operator and the user', () => {
     const wrongMethod = await fetch(`${d.apiUrl}/v1/usage`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+
+  it('GET /v1/openapi.json needs no credential and describes every route of the template', async () => {
+    const res = await fetch(`${d.apiUrl}/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const doc = await res.json();
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    expect(documented.sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
   it('the management API refuses unsigned and wrongly signed requests at the gateway', async () => {
