@@ -27,14 +27,11 @@ const JsonRpcAnswer = z.looseObject({
   result: z.optional(z.record(z.string(), z.unknown())),
   error: z.optional(
     z.looseObject({
-      code: z
-        .int()
-        .check(
-          z.meta({
-            description:
-              '-32700 parse error, -32600 invalid request, -32601 unknown method, -32602 bad params',
-          }),
-        ),
+      code: z.int().check(
+        z.meta({
+          description: '-32700 parse error, -32600 invalid request, -32601 unknown method, -32602 bad params',
+        }),
+      ),
       message: z.string(),
       data: z.optional(z.unknown()),
     }),
