@@ -22,8 +22,11 @@ export const CONSOLE_SCOPE = 'avtrz/console';
 export interface RouteAccess {
   /** DynamoDB table access */
   table: 'read' | 'readwrite';
-  /** S3 bucket access (lib/constructs/function.ts BUCKET_ACCESS): 'write' = put served objects only */
-  bucket?: 'read' | 'write' | 'readwrite';
+  /**
+   * S3 bucket access (lib/constructs/function.ts BUCKET_ACCESS): 'write' = put served objects
+   * only, 'served' = get and put served objects (a/), 'readwrite' = served objects and originals
+   */
+  bucket?: 'read' | 'write' | 'served' | 'readwrite';
   /** may invoke the photo resolver function */
   resolver?: boolean;
   /**
@@ -105,6 +108,18 @@ const OWN_ROUTES: readonly Route[] = [
     handler: 'usage',
     auth: 'key',
     access: { table: 'readwrite' },
+  },
+  {
+    // the agent tools: get_avatar counts and serves like Avatar and reads the small image back
+    // (bucket 'served'), get_avatars is a batch (same time limit), get_usage a usage read
+    id: 'Mcp',
+    method: 'POST',
+    path: '/mcp',
+    handler: 'mcp',
+    auth: 'key',
+    access: { table: 'readwrite', bucket: 'served', resolver: true, hmacSecret: true },
+    memoryMb: 512,
+    timeoutSeconds: 29,
   },
   {
     id: 'WorkspaceCreate',

@@ -25,6 +25,7 @@ import {
   workspaceId,
 } from '../core/schemas/admin';
 import { AvatarItem, AvatarQuery, BatchBody, BatchResponse } from '../core/schemas/avatar';
+import { McpRequest, McpResponse } from '../core/schemas/mcp';
 import { UsageQuery, UsageResponse } from '../core/schemas/usage';
 import { ROUTES } from '../routes';
 
@@ -37,6 +38,7 @@ export const REQUEST_SCHEMAS = {
   KeyRoll: KeyRollBody,
   AvatarItem,
   BatchRequest: BatchBody,
+  McpRequest,
 } satisfies Record<string, z.ZodMiniType>;
 
 export const RESPONSE_SCHEMAS = {
@@ -49,6 +51,7 @@ export const RESPONSE_SCHEMAS = {
   KeyList,
   Usage: UsageResponse,
   BatchResponse,
+  McpResponse,
 } satisfies Record<string, z.ZodMiniType>;
 
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
@@ -149,6 +152,20 @@ const OWN_OPERATIONS: Record<string, Operation> = {
     success: { status: 200, description: 'Usage per key and hour.', schema: 'Usage', headers: QUOTA },
     errors: ['invalid_request', ...KEY_ERRORS, 'forbidden', 'domain_blocked'],
     errorHeaders: QUOTA,
+  },
+  Mcp: {
+    summary: 'The Model Context Protocol server for agents',
+    description:
+      'MCP on the Streamable HTTP transport, stateless: each JSON-RPC message (or batch) is one POST answered with JSON (202 and no body for notifications alone), no session, no event stream; send Accept: application/json, text/event-stream and Content-Type: application/json. Tools (listed with their input schemas by tools/list, all readOnlyHint): get_avatar, get_avatars, get_usage; each profile counts like one avatar request, and a refusal (plan_limit, invalid_request, …) is a tool result with isError naming the code. Protocol mistakes are JSON-RPC errors (400 with -32700 for a body that is not JSON-RPC; 406/415 for the wrong Accept/Content-Type). Other methods on /mcp are 405.',
+    tag: 'Agents',
+    keys: 'secret',
+    body: {
+      schema: 'McpRequest',
+      required: true,
+      example: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+    },
+    success: { status: 200, description: 'The JSON-RPC answer.', schema: 'McpResponse' },
+    errors: [...KEY_ERRORS, 'forbidden', 'domain_blocked'],
   },
   WorkspaceCreate: {
     summary: 'Create a workspace',

@@ -13,6 +13,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { profileId } from '../../lambdas/core/profile-id';
 import { ROUTES, routeKey } from '../../lambdas/routes';
@@ -147,6 +150,39 @@ describe('deployed stack: the operator and the user', () => {
     expect(usage.used).toBe(3);
     const byId = Object.fromEntries(usage.keys.map((k: { id: string; used: number }) => [k.id, k.used]));
     expect(byId).toMatchObject({ [web.id]: 1, [backend.id]: 2 });
+  });
+
+  it('an agent: the MCP SDK client lists the tools and calls get_avatar on POST /mcp', async () => {
+    const client = new Client({ name: 'deployed-journey', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${d.apiUrl}/mcp`), {
+        requestInit: { headers: { 'x-api-key': backend.key } },
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['get_avatar', 'get_avatars', 'get_usage']);
+      const r = (await client.callTool({
+        name: 'get_avatar',
+        arguments: { linkedin_url: 'linkedin.com/in/deployed-img', size: 64 },
+      })) as CallToolResult;
+      expect(r.isError).toBeFalsy();
+      const out = JSON.parse((r.content[0] as { text: string }).text);
+      expect(out).toMatchObject({
+        kind: 'photo',
+        size: 64,
+        url: expect.stringMatching(`^${d.cdnOrigin}/a/`),
+      });
+      const obj = await d.cdnGet(out.url);
+      expect(obj.status).toBe(200);
+      const fromCdn = Buffer.from(await obj.arrayBuffer());
+      // the inline image is the object itself, read from the bucket with the function's own grant
+      const image = r.content.find((c) => c.type === 'image') as { data: string; mimeType: string };
+      expect(Buffer.from(image.data, 'base64').equals(fromCdn)).toBe(true);
+      await expectPhotoColour(fromCdn, colourOf('deployed-img'));
+    } finally {
+      await client.close();
+    }
   });
 
   it('rolls and revokes; a revoked key is refused with 401', async () => {

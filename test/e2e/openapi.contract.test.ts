@@ -155,6 +155,13 @@ const usage = (
   headers,
 });
 
+const mcp = (headers: Record<string, string>): Req => ({
+  method: 'POST',
+  path: '/mcp',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+  body: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+});
+
 const CASES: Case[] = [
   // GET /v1/avatar
   {
@@ -236,6 +243,12 @@ const CASES: Case[] = [
   ...keyRouteErrors('Usage', () => usage()),
   { route: 'Usage', expect: 'forbidden', req: () => usage({}, { 'x-api-key': F.pk, ...APP }) },
   { route: 'Usage', expect: 'domain_blocked', req: () => usage({}, { 'x-api-key': F.sk, ...EVIL }) },
+
+  // POST /mcp (the protocol's own answers are the SDK's; here the envelope and the key refusals)
+  { route: 'Mcp', expect: 'ok', req: () => mcp({ 'x-api-key': F.sk }) },
+  ...keyRouteErrors('Mcp', () => mcp({})),
+  { route: 'Mcp', expect: 'forbidden', req: () => mcp({ 'x-api-key': F.pk, ...APP }) },
+  { route: 'Mcp', expect: 'domain_blocked', req: () => mcp({ 'x-api-key': F.sk, ...EVIL }) },
 
   // management
   {
