@@ -9,15 +9,22 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '../..');
 const OUT_DIR = path.join(ROOT, '.cache', 'cli');
 const BUNDLE = path.join(OUT_DIR, 'avtrz.cjs');
-const MANIFEST = path.join(OUT_DIR, 'inputs.json');
+
+/** where the bundle and its list of inputs live (tests pass their own folder) */
+const pathsOf = (outDir = OUT_DIR) => ({
+  outDir,
+  bundle: path.join(outDir, 'avtrz.cjs'),
+  manifest: path.join(outDir, 'inputs.json'),
+});
 
 /** true when the bundle exists and no input recorded at build time changed since */
-function isFresh() {
+function isFresh(outDir) {
+  const p = pathsOf(outDir);
   let built;
   let inputs;
   try {
-    built = fs.statSync(BUNDLE).mtimeMs;
-    inputs = JSON.parse(fs.readFileSync(MANIFEST, 'utf8')).inputs;
+    built = fs.statSync(p.bundle).mtimeMs;
+    inputs = JSON.parse(fs.readFileSync(p.manifest, 'utf8')).inputs;
   } catch {
     return false;
   }
@@ -41,7 +48,8 @@ function writeAtomic(file, text) {
   fs.renameSync(tmp, file);
 }
 
-function build() {
+function build(outDir) {
+  const p = pathsOf(outDir);
   const esbuild = require('esbuild');
   const r = esbuild.buildSync({
     absWorkingDir: ROOT,
@@ -57,17 +65,17 @@ function build() {
     logLevel: 'silent',
     legalComments: 'none',
   });
-  fs.mkdirSync(OUT_DIR, { recursive: true });
-  // build-time mtimes must not be newer than the bundle: write the bundle after reading inputs
+  fs.mkdirSync(p.outDir, { recursive: true });
+  // written after esbuild read the inputs, so the bundle is never older than what it was built from
   const inputs = Object.keys(r.metafile.inputs).filter((f) => !f.includes('node_modules'));
-  writeAtomic(BUNDLE, r.outputFiles[0].text);
-  writeAtomic(MANIFEST, `${JSON.stringify({ inputs }, null, 1)}\n`);
-  return BUNDLE;
+  writeAtomic(p.bundle, r.outputFiles[0].text);
+  writeAtomic(p.manifest, `${JSON.stringify({ inputs }, null, 1)}\n`);
+  return p.bundle;
 }
 
 /** The bundle's path, building it first if it is missing or stale. */
-function ensureBuilt() {
-  return isFresh() ? BUNDLE : build();
+function ensureBuilt(outDir) {
+  return isFresh(outDir) ? pathsOf(outDir).bundle : build(outDir);
 }
 
 module.exports = { ensureBuilt, build, isFresh, BUNDLE };

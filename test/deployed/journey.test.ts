@@ -60,10 +60,12 @@ describe('deployed stack: the operator and the user', () => {
   let web: { id: string; key: string };
   let backend: { id: string; key: string };
 
-  it('the operator creates, reads and updates a workspace through SigV4', async () => {
+  it('the operator creates, lists, reads and updates a workspace through SigV4', async () => {
     const created = await cli(['workspaces', 'create', '--name', 'Deployed Co', '--quota', '1000']);
     expect(created).toMatchObject({ id: expect.stringMatching(/^ws_/), monthly_quota: 1000 });
     ws = created.id;
+    const listed = await cli(['workspaces', 'list']);
+    expect(listed.workspaces.map((w: { id: string }) => w.id)).toContain(ws);
     expect(await cli(['workspaces', 'get', '--workspace', ws])).toEqual(created);
     const upd = await cli(['workspaces', 'update', '--workspace', ws, '--quota', '2000']);
     expect(upd).toMatchObject({ id: ws, monthly_quota: 2000 });
