@@ -9,6 +9,7 @@
  */
 import pkg from '../../package.json';
 import { ADMIN_COMMANDS } from './admin-commands';
+import { runMcpBridge } from './mcp';
 import { type Command, dispatch, type Io } from './registry';
 import { usersInvite } from './users';
 
@@ -29,6 +30,9 @@ export function run(argv: string[], io: Io): Promise<number> {
 }
 
 export function main(argv: string[]): Promise<number> {
+  // `avtrz mcp` speaks the protocol on stdout for as long as stdin is open (bin/cli/mcp.ts)
+  if (argv[0] === 'mcp')
+    return runMcpBridge(argv.slice(1), { env: process.env, err: (s) => process.stderr.write(s) });
   return run(argv, {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

@@ -7,18 +7,18 @@
  */
 import type { AuthContext } from '../core/auth';
 import { locationFor } from '../core/avatar-location';
-import { AvtrzError, type ErrorBody, invalidParam } from '../core/errors';
-import { parseProfile } from '../core/profile';
+import { parseAvatarItem } from '../core/avatar-params';
+import { AvtrzError, type ErrorBody } from '../core/errors';
 import { profileId } from '../core/profile-id';
 import { quotaHeaders } from '../core/quota';
-import { parseFormat, parseSize } from '../core/size';
+import { BatchBody } from '../core/schemas/avatar';
+import { parseWith } from '../core/schemas/validate';
 import { type AuthRequest, authenticate } from './authenticate';
 import { beforeDeadline, ITEM_ASSEMBLY_MS, ITEM_RESERVE_MS } from './budget';
 import type { AppDeps } from './ports';
 import { currentQuotaHeaders, withQuotaHeaders } from './quota-headers';
 import { serveAvatar } from './serve-avatar';
 
-export const MAX_ITEMS = 100;
 export const BATCH_CONCURRENCY = 8;
 /**
  * Time budget for starting items. 100 new lookups against a slow provider (3 s each, 8 at a time)
@@ -30,23 +30,25 @@ export const BATCH_CONCURRENCY = 8;
 export const BATCH_BUDGET_MS = 20_000;
 
 export type ItemError = Omit<ErrorBody['error'], 'request_id'>;
+/** What the item named its profile with, echoed as given (`linkedin_url: null` when neither). */
+export type ItemProfile = { linkedin_url?: unknown; username?: unknown };
 export type BatchResult =
-  | { linkedin_url: unknown; status: 'ok'; url: string }
-  | { linkedin_url: unknown; status: 'error'; error: ItemError };
+  | (ItemProfile & { status: 'ok'; url: string })
+  | (ItemProfile & { status: 'error'; error: ItemError });
 
-function parseItems(body: unknown): Record<string, unknown>[] {
-  const items = (body as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_ITEMS) {
-    throw invalidParam('items', `items must be an array of 1 to ${MAX_ITEMS} objects.`);
-  }
-  return items.map(
-    (it) => (it && typeof it === 'object' && !Array.isArray(it) ? it : {}) as Record<string, unknown>,
-  );
+function echo(item: Record<string, unknown>): ItemProfile {
+  const out: ItemProfile = {};
+  if (item.linkedin_url !== undefined) out.linkedin_url = item.linkedin_url;
+  if (item.username !== undefined) out.username = item.username;
+  return 'linkedin_url' in out || 'username' in out ? out : { linkedin_url: null };
 }
 
-/** `size` may be a JSON number or a numeric string; parseSize validates the string form. */
-function sizeParam(raw: unknown): unknown {
-  return typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw;
+/** The body's items (BatchBody: 1–100); an item that is not an object is answered as one without a profile. */
+function parseItems(body: unknown): Record<string, unknown>[] {
+  return parseWith(BatchBody, body, { rootParam: 'items' }).items.map(
+    (it: unknown) =>
+      (it && typeof it === 'object' && !Array.isArray(it) ? it : {}) as Record<string, unknown>,
+  );
 }
 
 interface BatchRun {
@@ -60,9 +62,7 @@ interface BatchRun {
 }
 
 async function serveItem(item: Record<string, unknown>, run: BatchRun): Promise<string> {
-  const profile = parseProfile(item.linkedin_url);
-  const size = parseSize(sizeParam(item.size));
-  const format = parseFormat(item.format);
+  const { profile, size, format } = parseAvatarItem(item);
   const id = profileId(run.secret, profile);
   const prior = run.sameProfile.get(id);
   let done = () => {};
@@ -128,18 +128,18 @@ export async function avatarBatch(
   const startBy =
     performance.now() +
     Math.min(deps.batchBudgetMs ?? BATCH_BUDGET_MS, deps.deadline.msLeft(ITEM_RESERVE_MS));
-  const notInTime = (linkedin_url: unknown): BatchResult => {
+  const notInTime = (given: ItemProfile): BatchResult => {
     const err = new AvtrzError('unavailable', 'This item was not processed in time; retry it.');
-    return { linkedin_url, status: 'error', error: input.itemError(err) };
+    return { ...given, status: 'error', error: input.itemError(err) };
   };
   const results = await mapBounded(items, BATCH_CONCURRENCY, async (item): Promise<BatchResult> => {
-    const linkedin_url = item.linkedin_url ?? null;
-    if (performance.now() > startBy) return notInTime(linkedin_url);
+    const given = echo(item);
+    if (performance.now() > startBy) return notInTime(given);
     const served = serveItem(item, run).then(
-      (url): BatchResult => ({ linkedin_url, status: 'ok', url }),
-      (e): BatchResult => ({ linkedin_url, status: 'error', error: input.itemError(e) }),
+      (url): BatchResult => ({ ...given, status: 'ok', url }),
+      (e): BatchResult => ({ ...given, status: 'error', error: input.itemError(e) }),
     );
-    return beforeDeadline(deps.deadline, served, ITEM_ASSEMBLY_MS, () => notInTime(linkedin_url));
+    return beforeDeadline(deps.deadline, served, ITEM_ASSEMBLY_MS, () => notInTime(given));
   });
   // from the counter when an item reached it; a batch of only invalid items counts nothing: read
   const quota = run.used.counted

@@ -126,6 +126,8 @@ export interface AvatarStore {
   putAvatarIfAbsent(rec: AvatarRecord): Promise<AvatarRecord>;
   /** store the initials SVG object at one size (idempotent) */
   storeInitialsObject(id: string, profile: string, size: number): Promise<{ version: string; key: string }>;
+  /** a served object's bytes (a/… only); undefined when missing or over `maxBytes` */
+  getServedObject(key: string, maxBytes: number): Promise<{ body: Buffer; contentType: string } | undefined>;
 }
 
 /** The resolver's storage of photos: originals, variants and version-conditioned record updates. */

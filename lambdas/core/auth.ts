@@ -9,7 +9,8 @@ import { domainVerdict } from './domains';
 import { AvtrzError } from './errors';
 import { hashKey, type KeyType, looksLikeType, parseKey } from './keys/format';
 
-export type AuthRoute = 'avatar' | 'batch' | 'usage';
+/** The key-authenticated routes; only `avatar` admits publishable keys. */
+export type AuthRoute = 'avatar' | 'batch' | 'usage' | 'mcp';
 
 /** What the key cache holds for a key hash: the key record plus its workspace's quota. */
 export interface KeyPrincipal {

@@ -9,12 +9,15 @@ import type { Format } from './size';
 
 const VERSION_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function locationFor(cdnUrl: string, rec: AvatarRecord, size: number, format: Format): string {
+/** The bucket key of the object a record serves at `size` and `format` (the initials SVG for any format). */
+export function objectKeyFor(rec: AvatarRecord, size: number, format: Format): string {
   if (!ID_RE.test(rec.id) || !VERSION_RE.test(rec.version))
     throw new Error('avatar record has a malformed id/version');
-  const key =
-    rec.kind === 'photo'
-      ? s3Key.variant(rec.id, rec.version, size, format)
-      : s3Key.initials(rec.id, rec.version, size);
-  return `${cdnUrl}/${key}`;
+  return rec.kind === 'photo'
+    ? s3Key.variant(rec.id, rec.version, size, format)
+    : s3Key.initials(rec.id, rec.version, size);
+}
+
+export function locationFor(cdnUrl: string, rec: AvatarRecord, size: number, format: Format): string {
+  return `${cdnUrl}/${objectKeyFor(rec, size, format)}`;
 }

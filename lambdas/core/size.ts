@@ -1,11 +1,19 @@
-/** `size`, `format` and `fallback` query parameters (spec section 3). Pure. */
+/**
+ * `size`, `format` and `fallback` query parameters (spec section 3). Pure. The avatar route checks
+ * with these functions (no schema library on its hot path); core/schemas/avatar.ts documents the
+ * same rules from the same constants, and a test holds the two to the same answers.
+ */
 import { invalidParam } from './errors';
 
 export const SIZES = [16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024] as const;
+export const MIN_SIZE = SIZES[0];
+export const MAX_SIZE = SIZES[SIZES.length - 1];
 export const DEFAULT_SIZE = 128;
 export const FORMATS = ['webp', 'png', 'jpeg'] as const;
+export const DEFAULT_FORMAT = 'webp';
 export type Format = (typeof FORMATS)[number];
-export type Fallback = 'initials' | '404';
+export const FALLBACKS = ['initials', '404'] as const;
+export type Fallback = (typeof FALLBACKS)[number];
 
 /** Snap an integer 16–1024 up to the nearest supported size. */
 export function snapSize(n: number): number {
@@ -19,12 +27,12 @@ export function parseSize(raw: unknown): number {
     throw invalidParam('size', 'size must be an integer from 16 to 1024.');
   }
   const n = Number(raw);
-  if (n < 16 || n > 1024) throw invalidParam('size', 'size must be an integer from 16 to 1024.');
+  if (n < MIN_SIZE || n > MAX_SIZE) throw invalidParam('size', 'size must be an integer from 16 to 1024.');
   return snapSize(n);
 }
 
 export function parseFormat(raw: unknown): Format {
-  if (raw === undefined) return 'webp';
+  if (raw === undefined) return DEFAULT_FORMAT;
   if (typeof raw === 'string' && (FORMATS as readonly string[]).includes(raw)) return raw as Format;
   throw invalidParam('format', 'format must be one of webp, png, jpeg.');
 }

@@ -305,14 +305,11 @@ export function invalidMonth(): AvtrzError {
   return invalidParam('month', 'month must be YYYY-MM, e.g. 2026-11.');
 }
 
-const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** `YYYY-MM`, years 2000–2999 (core/schemas/usage.ts documents the parameter with this pattern). */
+export const MONTH_RE = /^2\d{3}-(0[1-9]|1[0-2])$/;
 
 /** `?month=YYYY-MM`; absent = the current UTC month. Returns undefined when malformed. */
 export function parseMonth(raw: string | undefined, now: Date): string | undefined {
   if (raw === undefined) return monthOf(now);
-  const m = MONTH_RE.exec(raw);
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  if (year < 2000 || year > 2999) return undefined;
-  return raw;
+  return MONTH_RE.test(raw) ? raw : undefined;
 }

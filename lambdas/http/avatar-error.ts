@@ -3,7 +3,7 @@
  * image loads, as an SVG with the same status and `x-avtrz-error`.
  */
 import type { AvtrzError } from '../core/errors';
-import { normaliseLinkedinUrl, slugOf } from '../core/profile';
+import { profileOf, slugOf } from '../core/profile';
 import { initialsSvgForSlug, SVG_CSP, silhouetteSvg } from '../core/svg';
 import { type HttpEvent, header } from './request';
 import { type HttpResult, jsonError } from './responses';
@@ -26,7 +26,7 @@ export const SVG_ERROR_HEADERS = {
 
 export function renderAvatarError(err: AvtrzError, event: HttpEvent, requestId: string): HttpResult {
   if (!wantsImage(event)) return jsonError(err, event, requestId);
-  const profile = normaliseLinkedinUrl(event.queryStringParameters?.linkedin_url);
+  const profile = profileOf(event.queryStringParameters ?? {});
   let body: string;
   if (profile) {
     const slug = slugOf(profile);

@@ -102,3 +102,32 @@ export async function putObject(
     }),
   );
 }
+
+/**
+ * A served object (a/…) as stored: its bytes and content type, or undefined when it is not there
+ * or larger than `maxBytes` (the caller only wants small images inline).
+ */
+export async function getServedObject(
+  ctx: StoreContext,
+  key: string,
+  maxBytes: number,
+): Promise<{ body: Buffer; contentType: string } | undefined> {
+  if (!key.startsWith('a/')) throw new Error('only served objects (a/) are read here');
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  try {
+    const out = await (await ctx.s3()).send(new GetObjectCommand({ Bucket: ctx.bucketName, Key: key }));
+    if (!out.Body) return undefined;
+    if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+      // not read: let the connection go
+      (out.Body as { destroy?: () => void }).destroy?.();
+      return undefined;
+    }
+    const body = Buffer.from(await out.Body.transformToByteArray());
+    if (body.length > maxBytes) return undefined;
+    return { body, contentType: out.ContentType ?? 'application/octet-stream' };
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+    throw e;
+  }
+}

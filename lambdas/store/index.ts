@@ -1,6 +1,6 @@
 /** The stores over one context: what runtime/index.ts hands to the use cases as app's `Store`. */
 import type { Store } from '../app/ports';
-import { forgetAvatar, getAvatar, putAvatarIfAbsent, putObject } from './avatars';
+import { forgetAvatar, getAvatar, getServedObject, putAvatarIfAbsent, putObject } from './avatars';
 import { countBlocked } from './blocked-counter';
 import type { StoreContext } from './context';
 import { storeInitialsObject } from './initials';
@@ -71,6 +71,7 @@ export function createStore(ctx: StoreContext): Store {
       forgetAvatar: (id) => forgetAvatar(ctx, id),
       putAvatarIfAbsent: (rec) => putAvatarIfAbsent(ctx, rec),
       storeInitialsObject: (id, profile, size) => storeInitialsObject(ctx, id, profile, size),
+      getServedObject: (key, maxBytes) => getServedObject(ctx, key, maxBytes),
     },
     photos: {
       putObject: (key, body, type, cacheControl) => putObject(ctx, key, body, type, cacheControl),

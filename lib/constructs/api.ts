@@ -169,6 +169,12 @@ export class Api extends Construct {
           reason: `${route.method} ${route.path} is called with an avtrz API key (x-api-key or ?key=), which the handler verifies (hash lookup, revocation, domain allow-list, quota) before doing anything; API Gateway has no authorizer that understands these keys.`,
         });
       }
+      if (route.auth === 'none') {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design: it serves the API's own description (the same document for everyone, no data of any workspace); its only table access flags a secret key sent in its query.`,
+        });
+      }
     }
 
     // Without a $default route API Gateway answers unmatched requests itself with

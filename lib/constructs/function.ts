@@ -52,6 +52,8 @@ export const BUCKET_ACCESS = {
   read: { actions: ['s3:GetObject'], prefixes: ['a/'] },
   /** the public avatar/batch functions: store an initials SVG when the resolver is unreachable */
   write: { actions: ['s3:PutObject'], prefixes: ['a/'] },
+  /** the MCP function: as `write`, and reads the served image back to inline it; never originals */
+  served: { actions: ['s3:GetObject', 's3:PutObject'], prefixes: ['a/'] },
   readwrite: { actions: ['s3:GetObject', 's3:PutObject'], prefixes: ['a/', 'o/'] },
 } as const;
 export type BucketAccess = keyof typeof BUCKET_ACCESS;

@@ -13,8 +13,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { profileId } from '../../lambdas/core/profile-id';
+import { ROUTES, routeKey } from '../../lambdas/routes';
 import { runCli } from '../support/cli-runner';
 import { colourOf, expectPhotoColour } from '../support/provider';
 
@@ -150,6 +154,39 @@ describe('deployed stack: the operator and the user', () => {
     expect(byId).toMatchObject({ [web.id]: 1, [backend.id]: 2 });
   });
 
+  it('an agent: the MCP SDK client lists the tools and calls get_avatar on POST /mcp', async () => {
+    const client = new Client({ name: 'deployed-journey', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${d.apiUrl}/mcp`), {
+        requestInit: { headers: { 'x-api-key': backend.key } },
+      }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['get_avatar', 'get_avatars', 'get_usage']);
+      const r = (await client.callTool({
+        name: 'get_avatar',
+        arguments: { linkedin_url: 'linkedin.com/in/deployed-img', size: 64 },
+      })) as CallToolResult;
+      expect(r.isError).toBeFalsy();
+      const out = JSON.parse((r.content[0] as { text: string }).text);
+      expect(out).toMatchObject({
+        kind: 'photo',
+        size: 64,
+        url: expect.stringMatching(`^${d.cdnOrigin}/a/`),
+      });
+      const obj = await d.cdnGet(out.url);
+      expect(obj.status).toBe(200);
+      const fromCdn = Buffer.from(await obj.arrayBuffer());
+      // the inline image is the object itself, read from the bucket with the function's own grant
+      const image = r.content.find((c) => c.type === 'image') as { data: string; mimeType: string };
+      expect(Buffer.from(image.data, 'base64').equals(fromCdn)).toBe(true);
+      await expectPhotoColour(fromCdn, colourOf('deployed-img'));
+    } finally {
+      await client.close();
+    }
+  });
+
   it('rolls and revokes; a revoked key is refused with 401', async () => {
     const rolled = await cli(['keys', 'roll', '--workspace', ws, '--key', backend.id, '--overlap', '0']);
     expect(rolled.key).toMatch(/^sk_live_/);
@@ -178,6 +215,18 @@ describe('deployed stack: the operator and the user', () => {
     const wrongMethod = await fetch(`${d.apiUrl}/v1/usage`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+
+  it('GET /v1/openapi.json needs no credential and describes every route of the template', async () => {
+    const res = await fetch(`${d.apiUrl}/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const doc = await res.json();
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    expect(documented.sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
   it('the management API refuses unsigned and wrongly signed requests at the gateway', async () => {

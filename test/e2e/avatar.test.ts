@@ -64,6 +64,37 @@ describe('avatar over HTTP', () => {
     expect(res.headers.get('cache-control')).toBe('private, max-age=3600');
   });
 
+  test('username instead of linkedin_url: the same redirect; both or neither → 400 naming the parameter', async () => {
+    const s = slug();
+    const byName = await fetch(avatarUrl({ username: s }), {
+      redirect: 'manual',
+      headers: { 'x-api-key': W.sk },
+    });
+    expect(byName.status).toBe(302);
+    const byUrl = await fetch(avatarUrl({ linkedin_url: `linkedin.com/in/${s}` }), {
+      redirect: 'manual',
+      headers: { 'x-api-key': W.sk },
+    });
+    expect(byName.headers.get('location')).toBe(byUrl.headers.get('location'));
+    for (const [q, param] of [
+      [{ username: s, linkedin_url: `linkedin.com/in/${s}` }, 'username'],
+      [{}, 'linkedin_url'],
+    ] as const) {
+      const res = await fetch(avatarUrl(q), { headers: { 'x-api-key': W.sk, ...JSON_ACCEPT } });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatchObject({ code: 'invalid_request', param });
+    }
+    const batch = await fetch(`${stack.apiUrl}/v1/avatars/batch`, {
+      method: 'POST',
+      headers: { 'x-api-key': W.sk, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ username: s }] }),
+    });
+    expect(batch.status).toBe(200);
+    expect((await batch.json()).results).toEqual([
+      { username: s, status: 'ok', url: byName.headers.get('location') },
+    ]);
+  });
+
   test.each([
     ['missing_key', 401, () => ({ linkedin_url: 'linkedin.com/in/dana-scully' }), {}],
     [

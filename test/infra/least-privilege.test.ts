@@ -71,12 +71,14 @@ test('no function is granted a DynamoDB action the store code never issues', () 
   expect([...used].filter((a) => !(TABLE_ACTIONS.readwrite as readonly string[]).includes(a))).toEqual([]);
 });
 
-test('the public avatar and batch functions may only put served objects (a/), never read or touch originals (o/)', () => {
+/** The S3 statements of the role of route `id`'s function (dev stage, unbundled). */
+function s3StatementsOf(ids: string[]): { bucketId: string; byId: Map<string, any[]> } {
   const app = new App({ context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] } });
   const stack = buildApp(app, { account: '123456789012', region: 'eu-west-1' });
   const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
   const bucketId = stack.resolve((stack.data.bucket.node.defaultChild as any).logicalId);
-  for (const id of ['Avatar', 'AvatarsBatch']) {
+  const byId = new Map<string, any[]>();
+  for (const id of ids) {
     const fn = stack.api.functions.get(id);
     if (!fn) throw new Error(`no function ${id}`);
     const roleId = stack.resolve((fn.role.node.defaultChild as any).logicalId);
@@ -88,6 +90,14 @@ test('the public avatar and batch functions may only put served objects (a/), ne
       )
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
       .filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
+    byId.set(id, s3);
+  }
+  return { bucketId, byId };
+}
+
+test('the public avatar and batch functions may only put served objects (a/), never read or touch originals (o/)', () => {
+  const { bucketId, byId } = s3StatementsOf(['Avatar', 'AvatarsBatch']);
+  for (const [id, s3] of byId) {
     // they write the initials SVG when the resolver is unreachable, and nothing else in S3
     expect({ id, s3 }).toEqual({
       id,
@@ -100,4 +110,17 @@ test('the public avatar and batch functions may only put served objects (a/), ne
       ],
     });
   }
+});
+
+test('the MCP function may read and put served objects (a/) only, never originals (o/)', () => {
+  const { bucketId, byId } = s3StatementsOf(['Mcp']);
+  // it reads a small variant back to inline it in the tool result, and writes initials like Avatar
+  expect(byId.get('Mcp')).toEqual([
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/a/*']] },
+    },
+    { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } },
+  ]);
 });

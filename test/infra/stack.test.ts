@@ -482,7 +482,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
       const r = routes.find((x) => x.Properties.RouteKey === `${route.method} ${route.path}`);
       expect({ key: r?.Properties.RouteKey, auth: r?.Properties.AuthorizationType }).toEqual({
         key: `${route.method} ${route.path}`,
-        auth: { admin: 'AWS_IAM', console: 'JWT', key: 'NONE' }[route.auth],
+        auth: { admin: 'AWS_IAM', console: 'JWT', key: 'NONE', none: 'NONE' }[route.auth],
       });
       expect(route.auth === 'admin').toBe(route.path.startsWith('/v1/admin/'));
       expect(route.auth === 'console').toBe(route.path.startsWith('/v1/console/'));

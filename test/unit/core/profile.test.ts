@@ -1,4 +1,9 @@
-import { normaliseLinkedinUrl, parseProfile } from '../../../lambdas/core/profile';
+import {
+  normaliseLinkedinUrl,
+  normaliseUsername,
+  parseProfile,
+  profileOf,
+} from '../../../lambdas/core/profile';
 
 describe('linkedin_url normalisation', () => {
   it.each([
@@ -41,12 +46,70 @@ describe('linkedin_url normalisation', () => {
   it('parseProfile throws 400 invalid_request naming linkedin_url', () => {
     for (const bad of [undefined, '', 'nope']) {
       try {
-        parseProfile(bad);
+        parseProfile({ linkedin_url: bad });
         throw new Error('expected a throw');
       } catch (e) {
         expect(e).toMatchObject({ code: 'invalid_request', status: 400, param: 'linkedin_url' });
       }
     }
+  });
+});
+
+describe('username: the slug after /in/, normalised like the slug of a linkedin_url', () => {
+  it.each([
+    ['alex-rivera', 'linkedin.com/in/alex-rivera'],
+    ['Alex-Rivera', 'linkedin.com/in/alex-rivera'],
+    ['  alex_r ', 'linkedin.com/in/alex_r'],
+    ['jos%C3%A9-garc%C3%ADa', 'linkedin.com/in/josé-garcía'],
+    ['JOSÉ', 'linkedin.com/in/josé'],
+    ['Jose\u0301', 'linkedin.com/in/josé'],
+  ])('%s → %s', (input, out) => expect(normaliseUsername(input)).toBe(out));
+
+  it.each([
+    '',
+    '   ',
+    'linkedin.com/in/alex',
+    'alex/details',
+    'a b',
+    'a%20b',
+    'alex%2Fother',
+    '<script>',
+    '%E0%A4%A',
+    'a'.repeat(101),
+    'alex?trk=x',
+    42,
+    null,
+    ['alex'],
+  ])('refuses %p', (input) => expect(normaliseUsername(input)).toBeUndefined());
+
+  it('names the same profile as the linkedin_url with that slug', () => {
+    for (const slug of ['alex-rivera', 'José', 'dana_scully-2']) {
+      expect(parseProfile({ username: slug })).toBe(
+        parseProfile({ linkedin_url: `https://www.linkedin.com/in/${encodeURIComponent(slug)}/` }),
+      );
+    }
+  });
+
+  it.each([
+    ['neither', 'linkedin_url', {}, /linkedin_url or username is required/],
+    ['both empty', 'linkedin_url', { linkedin_url: '', username: '' }, /linkedin_url or username/],
+    ['both', 'username', { linkedin_url: 'linkedin.com/in/a', username: 'a' }, /not both/],
+    ['both, one invalid', 'username', { linkedin_url: 'nope', username: 'a' }, /not both/],
+    ['an invalid username', 'username', { username: 'a/b' }, /username must be/],
+    ['an invalid linkedin_url', 'linkedin_url', { linkedin_url: 'a' }, /linkedin_url must be/],
+  ])('%s → 400 invalid_request naming %s', (_name, param, input, message) => {
+    expect(() => parseProfile(input)).toThrow(message);
+    try {
+      parseProfile(input);
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'invalid_request', status: 400, param });
+    }
+    expect(profileOf(input)).toBeUndefined();
+  });
+
+  it('profileOf gives the valid profile of either parameter', () => {
+    expect(profileOf({ username: 'Dana-Scully' })).toBe('linkedin.com/in/dana-scully');
+    expect(profileOf({ linkedin_url: 'linkedin.com/in/dana-scully' })).toBe('linkedin.com/in/dana-scully');
   });
 });
 
