@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import type { UsageResponse } from '../../lambdas/core/usage';
 import { renderUsageChart } from './chart';
 import { AdminClient, ApiError } from './client';
-import { runMcpBridge } from './mcp';
 
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:3000';
 
@@ -297,9 +296,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 export function main(argv: string[]): Promise<number> {
-  // `avtrz mcp` speaks the protocol on stdout for as long as stdin is open (bin/cli/mcp.ts)
-  if (argv[0] === 'mcp')
+  // `avtrz mcp` speaks the protocol on stdout for as long as stdin is open (bin/cli/mcp.ts);
+  // required only then, so the MCP SDK is not on every other command's start-up (a require, not
+  // import(): bin/avtrz.js registers tsx for CommonJS only)
+  if (argv[0] === 'mcp') {
+    const { runMcpBridge } = require('./mcp') as typeof import('./mcp');
     return runMcpBridge(argv.slice(1), { env: process.env, err: (s) => process.stderr.write(s) });
+  }
   return run(argv, {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
