@@ -8,13 +8,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { bundle, coldImportMs, DOC_CLIENT_ONLY, SDK_BUNDLED, VARIANTS } from './lib/bundle';
+import { measureCliStartup } from './lib/cli-startup';
 import { runHttpSections } from './lib/http-sections';
 import { median, round } from './lib/stats';
-import { benchmarksSection, writeReadmeSection } from './readme';
+import { benchmarksSection, mergeReadmeTables, writeReadmeSection } from './readme';
 
 const ROOT = path.resolve(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'avtrz-bench-'));
 const QUICK = process.env.AVTRZ_BENCH_QUICK === '1';
+/** `--only cli,handler_cpu`: run just these sections and merge them into bench/results.json */
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i < 0 ? undefined : new Set((process.argv[i + 1] ?? '').split(',').filter(Boolean));
+})();
 
 /** env for child processes that load handler code: config fails fast without these */
 export const HANDLER_ENV: NodeJS.ProcessEnv = {
@@ -151,26 +157,83 @@ async function cpuSection(): Promise<Record<string, unknown>> {
   return { iterations: n, handler_us: round(net, 1), ...r };
 }
 
+async function cliSection(): Promise<Record<string, unknown>> {
+  const runs = QUICK ? 5 : 15;
+  const r = measureCliStartup(TMP, runs, { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' });
+  const base = `${r.baseline_node_ms} ms node -e ''`;
+  row(
+    `CLI avtrz --version, median of ${runs}`,
+    `${r.bundled.version_ms} ms`,
+    base,
+    `${r.ratio_vs_node.bundled_version}×`,
+  );
+  row(
+    `CLI avtrz --help, median of ${runs}`,
+    `${r.bundled.help_ms} ms`,
+    base,
+    `${r.ratio_vs_node.bundled_help}×`,
+  );
+  row(
+    `CLI avtrz --version [tsx, before bundling]`,
+    `${r.tsx.version_ms} ms`,
+    base,
+    `${r.ratio_vs_node.tsx_version}×`,
+  );
+  row(`CLI avtrz --help [tsx, before bundling]`, `${r.tsx.help_ms} ms`, base, `${r.ratio_vs_node.tsx_help}×`);
+  const worst = Math.max(r.bundled.version_ms, r.bundled.help_ms);
+  targets.push({
+    name: 'CLI start-up (--version, --help)',
+    target: '< 300 ms',
+    value: `${worst} ms (${r.speedup_bundled_vs_tsx}× faster than tsx)`,
+    met: worst < 300,
+  });
+  return {
+    generated_at: new Date().toISOString(),
+    load_average_start: os.loadavg().map((x) => round(x, 2)),
+    ...r,
+  };
+}
+
+const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
+  bundle: bundleSection,
+  handler_cpu: cpuSection,
+  // the stack in its own process + provider stand-in; the resolver-memory child runs against them
+  http: () => runHttpSections({ tmp: TMP, quick: QUICK, row, targets, env: HANDLER_ENV }),
+  cli: cliSection,
+};
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   log(`avtrz bench — ${os.cpus().length} CPUs, node ${process.version}${QUICK ? ' (quick)' : ''}`);
-  await section('bundle', bundleSection);
-  await section('handler_cpu', cpuSection);
-  // the stack in its own process + provider stand-in; the resolver-memory child runs against them
-  await section('http', () => runHttpSections({ tmp: TMP, quick: QUICK, row, targets, env: HANDLER_ENV }));
+  for (const name of ONLY ?? []) if (!SECTIONS[name]) throw new Error(`--only: no section "${name}"`);
+  for (const [name, fn] of Object.entries(SECTIONS)) if (!ONLY || ONLY.has(name)) await section(name, fn);
 
-  results.targets = targets;
-  results.load_average_end = os.loadavg().map((x) => round(x, 2));
-  results.total_seconds = round((performance.now() - t0) / 1000, 1);
-  mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const file = path.join(ROOT, 'bench/results.json');
+  if (ONLY) {
+    // keep every other section's figures; replace the targets this run measured
+    const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const measured = new Set(targets.map((t) => t.name));
+    const kept = ((old.targets ?? []) as Target[]).filter((t) => !measured.has(t.name));
+    for (const name of ONLY) old[name] = results[name];
+    old.targets = [...kept, ...targets];
+    writeFileSync(file, `${JSON.stringify(old, null, 2)}\n`);
+  } else {
+    results.targets = targets;
+    results.load_average_end = os.loadavg().map((x) => round(x, 2));
+    results.total_seconds = round((performance.now() - t0) / 1000, 1);
+    mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  }
   log('\n| figure | value | baseline (same run) | ratio |\n|---|---|---|---|');
   for (const l of lines) log(l);
   log('\n| target | goal | measured | |\n|---|---|---|---|');
   for (const t of targets)
     log(`| ${t.name} | ${t.target} | ${t.value} | ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'} |`);
-  log(`\nwrote bench/results.json (${results.total_seconds} s)`);
-  if (process.argv.includes('--readme')) {
+  log(`\nwrote bench/results.json (${round((performance.now() - t0) / 1000, 1)} s)`);
+  if (process.argv.includes('--readme') && ONLY) {
+    mergeReadmeTables(path.join(ROOT, 'README.md'), lines, targets);
+    log('updated these rows of the README "Benchmarks" tables');
+  } else if (process.argv.includes('--readme')) {
     writeReadmeSection(path.join(ROOT, 'README.md'), benchmarksSection(results, lines));
     log('updated the README "Benchmarks" section');
   }

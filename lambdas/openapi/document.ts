@@ -106,12 +106,14 @@ export const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'The web console: an OIDC ID token of a console user.',
+    description:
+      'The web console: an access token of console sign-in (Cognito in AWS, the local issuer in npm run dev) with the scope avtrz/console.',
   },
 } as const;
 
 function security(route: Route, op: Operation): Json[] {
   if (route.auth === 'admin') return [{ SigV4: [] }, { LocalAdminToken: [] }];
+  if (route.auth === 'console') return [{ ConsoleJwt: [] }];
   if (route.auth === 'key') {
     return op.keys === 'publishable-or-secret' ? [{ ApiKey: [] }, { PublishableKey: [] }] : [{ ApiKey: [] }];
   }
@@ -129,7 +131,7 @@ function errorResponse(codes: ErrorCode[], op: Operation, gatewayRefusal: boolea
   const description = codes.map((c) => `${c}: ${ERROR_CATALOGUE[c].message}`).join(' | ');
   return {
     description: gatewayRefusal
-      ? `${description} | In AWS, API Gateway refuses an unsigned or wrongly signed request itself, with {"message": …}.`
+      ? `${description} | In AWS, API Gateway's authorizer refuses a request without a valid signature or token itself, with {"message": …}.`
       : description,
     headers: headerObjects(
       [],
@@ -185,7 +187,11 @@ function operation(route: Route, op: Operation): Json {
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
-    responses[String(status)] = errorResponse(codes, op, route.auth === 'admin' && status === 403);
+    // in AWS, the IAM and JWT authorizers refuse some requests themselves, before any function
+    const byGateway =
+      (route.auth === 'admin' && status === 403) ||
+      (route.auth === 'console' && (status === 401 || status === 403));
+    responses[String(status)] = errorResponse(codes, op, byGateway);
   }
   responses.default = errorResponse(['internal_error', 'unavailable'], op, false);
   const out: Json = {
@@ -257,6 +263,10 @@ export function openApiDocument(
       { name: 'Avatars', description: 'For pages (publishable keys) and servers (secret keys).' },
       { name: 'Usage', description: 'Secret keys.' },
       { name: 'Management', description: 'Operators: IAM (SigV4) in AWS, a bearer token locally.' },
+      {
+        name: 'Console',
+        description: 'The web console: the management routes behind console sign-in (JWT).',
+      },
       { name: 'Meta', description: 'About the API.' },
     ],
     paths,

@@ -18,6 +18,8 @@ import {
   RolledKey,
   Workspace,
   WorkspaceCreateBody,
+  WorkspacePage,
+  WorkspacePageQuery,
   WorkspaceUpdateBody,
   WorkspaceUpdated,
   workspaceId,
@@ -25,6 +27,7 @@ import {
 import { AvatarItem, AvatarQuery, BatchBody, BatchResponse } from '../core/schemas/avatar';
 import { McpRequest, McpResponse } from '../core/schemas/mcp';
 import { UsageQuery, UsageResponse } from '../core/schemas/usage';
+import { ROUTES } from '../routes';
 
 /** Named schemas: components/schemas of the document. `io` is the side of a transform shown. */
 export const REQUEST_SCHEMAS = {
@@ -40,6 +43,7 @@ export const REQUEST_SCHEMAS = {
 
 export const RESPONSE_SCHEMAS = {
   Workspace,
+  WorkspacePage,
   WorkspaceUpdated,
   Key: KeySchema,
   CreatedKey,
@@ -99,7 +103,8 @@ const ADMIN_ERRORS: ErrorCode[] = ['invalid_key', 'forbidden', 'not_found'];
 const ws = { ws: workspaceId };
 const wsKey = { ws: workspaceId, id: keyId };
 
-export const OPERATIONS: Record<string, Operation> = {
+/** The routes as written (lambdas/routes.ts OWN_ROUTES); the console twins follow below. */
+const OWN_OPERATIONS: Record<string, Operation> = {
   Avatar: {
     summary: 'Redirect to the avatar of a LinkedIn profile',
     description:
@@ -167,6 +172,14 @@ export const OPERATIONS: Record<string, Operation> = {
     tag: 'Management',
     body: { schema: 'WorkspaceCreate', required: true, example: { name: 'Acme', monthly_quota: 10000 } },
     success: { status: 201, description: 'The workspace.', schema: 'Workspace' },
+    errors: ['invalid_request', 'invalid_key', 'forbidden'],
+  },
+  WorkspaceList: {
+    summary: 'List workspaces',
+    description: 'Newest first, a page at a time (limit, cursor).',
+    tag: 'Management',
+    query: WorkspacePageQuery,
+    success: { status: 200, description: 'A page of workspaces.', schema: 'WorkspacePage' },
     errors: ['invalid_request', 'invalid_key', 'forbidden'],
   },
   WorkspaceGet: {
@@ -253,4 +266,31 @@ export const OPERATIONS: Record<string, Operation> = {
     success: { status: 200, description: 'The OpenAPI document.', schema: 'OpenApiDocument' },
     errors: ['invalid_key'],
   },
+};
+
+/**
+ * A console twin (lambdas/routes.ts consoleTwin) runs its admin route's function behind the JWT
+ * authorizer: the same parameters, bodies and answers, plus the authorizer's refusals (401
+ * unauthorized; 403 forbidden without the console scope) and, for a member, 404 for a workspace
+ * outside their claim and 403 for operator-only actions.
+ */
+function consoleOperation(admin: Operation, path: string): Operation {
+  const errors = new Set<ErrorCode>([...admin.errors, 'unauthorized', 'forbidden']);
+  if (path.includes('{ws}')) errors.add('not_found');
+  return {
+    ...admin,
+    tag: 'Console',
+    description: `${admin.description ? `${admin.description} ` : ''}The console's twin of the management route: a member reaches only the workspaces of their claim (others answer 404), and only operators create workspaces or change a quota (403).`,
+    errors: [...errors],
+  };
+}
+
+export const OPERATIONS: Record<string, Operation> = {
+  ...OWN_OPERATIONS,
+  ...Object.fromEntries(
+    ROUTES.filter((r) => r.auth === 'console' && r.functionOf && OWN_OPERATIONS[r.functionOf]).map((r) => [
+      r.id,
+      consoleOperation(OWN_OPERATIONS[r.functionOf as string], r.path),
+    ]),
+  ),
 };

@@ -26,7 +26,7 @@ import {
 } from './photos';
 import { readUsed } from './usage-counter';
 import { getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
-import { createWorkspace, getWorkspace, updateWorkspace } from './workspaces';
+import { createWorkspace, getWorkspace, getWorkspaces, listWorkspaces, updateWorkspace } from './workspaces';
 
 export type { StoreContext } from './context';
 
@@ -46,6 +46,8 @@ export function createStore(ctx: StoreContext): Store {
       createWorkspace: (input) => createWorkspace(ctx, input),
       getWorkspace: (id, opts) => getWorkspace(ctx, id, opts),
       updateWorkspace: (id, patch) => updateWorkspace(ctx, id, patch),
+      listWorkspaces: (query) => listWorkspaces(ctx, query),
+      getWorkspaces: (ids) => getWorkspaces(ctx, ids),
     },
     usage: {
       countRequest: (input) => countAvatarRequest(ctx, input),

@@ -60,10 +60,12 @@ describe('deployed stack: the operator and the user', () => {
   let web: { id: string; key: string };
   let backend: { id: string; key: string };
 
-  it('the operator creates, reads and updates a workspace through SigV4', async () => {
+  it('the operator creates, lists, reads and updates a workspace through SigV4', async () => {
     const created = await cli(['workspaces', 'create', '--name', 'Deployed Co', '--quota', '1000']);
     expect(created).toMatchObject({ id: expect.stringMatching(/^ws_/), monthly_quota: 1000 });
     ws = created.id;
+    const listed = await cli(['workspaces', 'list']);
+    expect(listed.workspaces.map((w: { id: string }) => w.id)).toContain(ws);
     expect(await cli(['workspaces', 'get', '--workspace', ws])).toEqual(created);
     const upd = await cli(['workspaces', 'update', '--workspace', ws, '--quota', '2000']);
     expect(upd).toMatchObject({ id: ws, monthly_quota: 2000 });
@@ -241,6 +243,48 @@ describe('deployed stack: the operator and the user', () => {
       headers: { 'x-api-key': web.key },
     });
     expect(withKey.status).toBe(403);
+  });
+
+  it('the console: a user of the pool reaches /v1/console through the JWT authorizer, a member only their workspace', async () => {
+    const pool = d.userPool;
+    if (!pool) throw new Error('the template has no user pool');
+    const get = (path: string, token: string) =>
+      fetch(`${d.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    // the operator (group avtrz-operators) creates a second workspace from the console
+    const operator = await pool.accessToken({ email: 'op@example.com', groups: ['avtrz-operators'] });
+    const created = await fetch(`${d.apiUrl}/v1/console/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Console Co', monthly_quota: 10 }),
+    });
+    expect(created.status).toBe(201);
+    const other = (await created.json()).id;
+    const all = await (await get('/v1/console/workspaces', operator)).json();
+    expect(all.workspaces.map((w: { id: string }) => w.id)).toEqual([other, ws]); // newest first
+
+    // a member of `ws` (custom:workspaces, copied into the access token by the pool's trigger)
+    const member = await pool.accessToken({ email: 'member@example.com', workspaces: ws });
+    const mine = await get('/v1/console/workspaces', member);
+    expect(mine.status).toBe(200);
+    expect((await mine.json()).workspaces.map((w: { id: string }) => w.id)).toEqual([ws]);
+    expect((await get(`/v1/console/workspaces/${ws}/keys`, member)).status).toBe(200);
+    expect((await get(`/v1/console/workspaces/${other}`, member)).status).toBe(404);
+
+    // what the authorizer refuses never reaches a function: API Gateway's own bodies
+    const withKey = await get(`/v1/console/workspaces/${ws}`, web.key);
+    expect(withKey.status).toBe(401);
+    expect(await withKey.json()).toEqual({ message: 'Unauthorized' });
+    const noScope = await get(
+      `/v1/console/workspaces/${ws}`,
+      await pool.accessToken({ email: 'x@example.com' }, { scope: 'openid email' }),
+    );
+    expect(noScope.status).toBe(403);
+    expect(await noScope.json()).toEqual({ message: 'Forbidden' });
+    const otherClient = await get(
+      '/v1/console/workspaces',
+      await pool.accessToken({ email: 'x@example.com' }, { client_id: 'another-client' }),
+    );
+    expect(otherClient.status).toBe(401);
   });
 
   it('every function in the template ran, and none answered 5xx', async () => {

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { normaliseDomainEntry } from '../domains';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../workspace-page';
 
 export const NAME_MAX = 100;
 export const MAX_DOMAINS = 50;
@@ -195,3 +196,29 @@ export const CreatedKey = z.object({
 
 export const RolledKey = z.extend(CreatedKey, { previous: Key });
 export const KeyList = z.object({ keys: z.array(Key) });
+
+/** `GET …/workspaces`: checked by core/workspace-page.ts (parseWorkspacePageQuery), documented here. */
+export const WorkspacePageQuery = z.object({
+  limit: z.optional(
+    z
+      .int()
+      .check(
+        z.gte(1),
+        z.lte(MAX_PAGE_SIZE),
+        z.meta({ description: 'Workspaces per page.', default: DEFAULT_PAGE_SIZE }),
+      ),
+  ),
+  cursor: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9_-]{1,200}$/),
+        z.meta({ description: 'The next_cursor of the previous page.' }),
+      ),
+  ),
+});
+
+export const WorkspacePage = z.object({
+  workspaces: z.array(Workspace).check(z.meta({ description: 'Newest first.' })),
+  next_cursor: z.optional(z.string().check(z.meta({ description: 'Only when there is a next page.' }))),
+});

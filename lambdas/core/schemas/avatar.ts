@@ -15,8 +15,8 @@ import { coreCheck } from './validate';
 
 export const MAX_ITEMS = 100;
 
+// an empty value counts as absent (`?linkedin_url=&username=alex`), so no minLength
 export const linkedinUrlField = z.string().check(
-  z.minLength(1),
   z.maxLength(MAX_INPUT),
   z.meta({
     description:
@@ -26,7 +26,6 @@ export const linkedinUrlField = z.string().check(
 );
 
 export const usernameField = z.string().check(
-  z.minLength(1),
   z.maxLength(MAX_INPUT),
   z.meta({
     description:

@@ -3,12 +3,15 @@
  * OpenAPI document's error components are generated from these.
  */
 import * as z from 'zod/mini';
-import { ERROR_CATALOGUE, type ErrorCode } from '../errors';
+import { ERROR_CATALOGUE, type ErrorCode, type ErrorType } from '../errors';
 
 export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
-const ERROR_TYPES = [...new Set(ERROR_CODES.map((c) => ERROR_CATALOGUE[c].type))] as [string, ...string[]];
+const ERROR_TYPES = [...new Set(ERROR_CODES.map((c) => ERROR_CATALOGUE[c].type))] as [
+  ErrorType,
+  ...ErrorType[],
+];
 
-const fields = (code: z.ZodMiniType<string>, type: z.ZodMiniType<string>) => ({
+const fields = <C extends string, T extends string>(code: z.ZodMiniType<C>, type: z.ZodMiniType<T>) => ({
   code,
   type,
   message: z.string().check(z.meta({ description: 'For people; may change. Never an internal detail.' })),

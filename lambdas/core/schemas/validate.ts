@@ -73,7 +73,7 @@ export function coreCheck<T>(parse: (v: T) => unknown) {
       parse(v);
     } catch (e) {
       if (!(e instanceof AvtrzError)) throw e;
-      ctx.addIssue({ code: 'custom', message: e.message, input: v });
+      ctx.addIssue({ code: 'custom', message: e.message, input: v, path: e.param ? [e.param] : [] });
     }
   });
 }

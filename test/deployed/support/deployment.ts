@@ -7,8 +7,13 @@
  *   AWS::CloudFront::Distribution  lib/local/cdn.ts reading that bucket (OAC: the bucket is private)
  *   AWS::SecretsManager::Secret Secrets Manager stand-in holding a generated value
  *   AWS::Lambda::Function       one FunctionHost per function, Node 22, template environment
- *   AWS::ApiGatewayV2::*        API Gateway stand-in: the template's routes, IAM routes SigV4-checked
+ *   AWS::ApiGatewayV2::*        API Gateway stand-in: the template's routes, IAM routes SigV4-checked,
+ *                               JWT routes verified by the template's JwtConfiguration and scopes
+ *   AWS::Cognito::*             the user pool's issuer (support/cognito.ts): RS256 access tokens for
+ *                               the app client, through the pool's own token trigger function
  *   Lambda Invoke API           for the avatar/batch → resolver calls, sync and async
+ *   AWS::CloudWatch::Alarm, AWS::SNS::Topic  physical names only: no function refers to them and
+ *                               nothing runs them here (what they watch: test/infra/alarms.test.ts)
  *
  * The functions get the template's variables with Refs and GetAtts resolved to those stand-ins,
  * plus only AWS_REGION, credentials and AWS_ENDPOINT_URL_* (function-host.ts enforces this).
@@ -22,6 +27,7 @@ import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createCdn } from '../../../lib/local/cdn';
+import { verifyJwtAuthorizer } from '../../../lib/local/jwt-authorizer';
 import { freePorts, LOCAL_CREDENTIALS, startDynamo, startS3 } from '../../../lib/local/services';
 import { type Provider, startProvider } from '../../support/provider';
 import {
@@ -32,6 +38,7 @@ import {
   createLambdaApi,
   createSecretsManager,
 } from './aws-standins';
+import { type UserPoolStandIn, userPoolOf } from './cognito';
 import { arm64Sysroot, FunctionHost } from './function-host';
 import { type IntrinsicContext, type Physical, resolve as resolveIntrinsic } from './intrinsics';
 import { type Arch, buildOnce, ensureNode, ensureSdkDir, qemuAarch64, ROOT } from './lambda-node';
@@ -86,6 +93,8 @@ export interface Deployment {
   /** each function's resolved template environment */
   environments: Map<string, Record<string, string>>;
   calls: ApiCall[];
+  /** the template's user pool (the console's sign-in), when it has one */
+  userPool?: UserPoolStandIn;
   /** the Lambda Invoke API stand-in (what AWS_ENDPOINT_URL_LAMBDA points the functions at) */
   lambdaEndpoint: string;
   asyncFailures: AsyncFailure[];
@@ -192,6 +201,48 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
           resources[id] = {
             ref: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`,
             attrs: { Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`, QueueName: name },
+          };
+          break;
+        }
+        case 'AWS::Cognito::UserPool': {
+          const poolId = `${REGION}_${randomBytes(5).toString('hex')}`;
+          resources[id] = {
+            ref: poolId,
+            attrs: {
+              Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${poolId}`,
+              ProviderURL: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+              ProviderName: `cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+              UserPoolId: poolId,
+            },
+          };
+          break;
+        }
+        case 'AWS::Cognito::UserPoolClient':
+          resources[id] = { ref: randomBytes(13).toString('hex') };
+          break;
+        case 'AWS::Cognito::UserPoolResourceServer':
+          // Ref of a resource server is its identifier
+          resources[id] = { ref: r.Properties.Identifier };
+          break;
+        case 'AWS::Cognito::UserPoolGroup':
+          resources[id] = { ref: r.Properties.GroupName };
+          break;
+        case 'AWS::Cognito::UserPoolDomain':
+        case 'AWS::Cognito::ManagedLoginBranding':
+        case 'AWS::ApiGatewayV2::Authorizer':
+          resources[id] = { ref: randomBytes(5).toString('hex') };
+          break;
+        case 'AWS::SNS::Topic': {
+          const name = r.Properties?.TopicName ?? physicalName(stack, id, 256);
+          const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+          resources[id] = { ref: arn, attrs: { TopicArn: arn, TopicName: name } };
+          break;
+        }
+        case 'AWS::CloudWatch::Alarm': {
+          const name = r.Properties?.AlarmName ?? physicalName(stack, id, 255);
+          resources[id] = {
+            ref: name,
+            attrs: { Arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}` },
           };
           break;
         }
@@ -339,7 +390,21 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
       cleanups.push(() => host.stop());
     }
 
+    const userPool = await userPoolOf(assembly, ictx, (id) => hosts.get(id));
     const gateway = createApiGateway({
+      verifyJwt: (route, authorization) => {
+        if (!route.jwt || !userPool) throw new Error(`${route.routeKey}: no user pool behind its authorizer`);
+        const issuer = resolveIntrinsic(route.jwt.issuer, ictx);
+        // API Gateway fetches the issuer's JWKS: here the only issuer is the template's user pool
+        if (issuer !== userPool.issuer)
+          throw new Error(`${route.routeKey}: issuer ${issuer} is not the user pool`);
+        return verifyJwtAuthorizer(authorization, {
+          jwks: userPool.jwks,
+          issuer,
+          audience: route.jwt.audience.map((a) => resolveIntrinsic(a, ictx)),
+          scopes: route.jwt.scopes,
+        });
+      },
       routes,
       hostFor: (id) => {
         const h = hosts.get(id);
@@ -365,6 +430,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
       hosts,
       environments,
       calls,
+      userPool,
       lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
       asyncFailures,
       secretReads,

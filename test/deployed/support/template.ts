@@ -67,6 +67,8 @@ export interface RouteSpec {
   /** logical id of the function behind the route's integration */
   functionId: string;
   payloadFormatVersion: string;
+  /** a JWT route: its authorizer's JwtConfiguration (intrinsics unresolved) and the route's scopes */
+  jwt?: { issuer: Cfn; audience: Cfn[]; scopes: string[] };
 }
 
 /** Where the asset of a resource's property was staged in the assembly (aws:asset:path). */
@@ -124,11 +126,23 @@ export function routesOf(asm: Assembly): RouteSpec[] {
     const functionId = uri?.['Fn::GetAtt']?.[0];
     if (res[functionId]?.Type !== 'AWS::Lambda::Function')
       throw new Error(`${p.RouteKey}: not a Lambda integration`);
+    const authorizationType = p.AuthorizationType ?? 'NONE';
+    let jwt: RouteSpec['jwt'];
+    if (authorizationType === 'JWT') {
+      const auth = res[refOf(p.AuthorizerId)];
+      const cfg = auth?.Properties?.JwtConfiguration;
+      if (auth?.Type !== 'AWS::ApiGatewayV2::Authorizer' || auth.Properties.AuthorizerType !== 'JWT' || !cfg)
+        throw new Error(`${p.RouteKey}: its authorizer is not a JWT authorizer`);
+      if (JSON.stringify(auth.Properties.IdentitySource) !== '["$request.header.Authorization"]')
+        throw new Error(`${p.RouteKey}: only the Authorization header is emulated as identity source`);
+      jwt = { issuer: cfg.Issuer, audience: cfg.Audience ?? [], scopes: p.AuthorizationScopes ?? [] };
+    }
     out.push({
       routeKey: p.RouteKey,
-      authorizationType: p.AuthorizationType ?? 'NONE',
+      authorizationType,
       functionId,
       payloadFormatVersion: integ.Properties.PayloadFormatVersion,
+      jwt,
     });
   }
   return out;

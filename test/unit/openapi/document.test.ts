@@ -57,6 +57,7 @@ test('security follows the route table: admin routes SigV4 (or the local token),
     const schemes = op.security.flatMap((s: Record<string, unknown>) => Object.keys(s)).sort();
     if (route.auth === 'admin') expect(schemes).toEqual(['LocalAdminToken', 'SigV4']);
     else if (route.auth === 'none') expect(schemes).toEqual([]);
+    else if (route.auth === 'console') expect(schemes).toEqual(['ConsoleJwt']);
     else expect(schemes).toContain('ApiKey');
   }
   expect(doc.paths['/v1/avatar'].get.security).toEqual([{ ApiKey: [] }, { PublishableKey: [] }]);
