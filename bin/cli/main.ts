@@ -9,7 +9,6 @@
  */
 import pkg from '../../package.json';
 import { ADMIN_COMMANDS } from './admin-commands';
-import { runMcpBridge } from './mcp';
 import { type Command, dispatch, type Io } from './registry';
 import { usersInvite } from './users';
 
@@ -30,9 +29,13 @@ export function run(argv: string[], io: Io): Promise<number> {
 }
 
 export function main(argv: string[]): Promise<number> {
-  // `avtrz mcp` speaks the protocol on stdout for as long as stdin is open (bin/cli/mcp.ts)
-  if (argv[0] === 'mcp')
+  // `avtrz mcp` speaks the protocol on stdout for as long as stdin is open (bin/cli/mcp.ts);
+  // required only then, so the MCP SDK is not on every other command's start-up (a require, not
+  // import(): bin/avtrz.js registers tsx for CommonJS only)
+  if (argv[0] === 'mcp') {
+    const { runMcpBridge } = require('./mcp') as typeof import('./mcp');
     return runMcpBridge(argv.slice(1), { env: process.env, err: (s) => process.stderr.write(s) });
+  }
   return run(argv, {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
