@@ -9,16 +9,32 @@
  */
 import pkg from '../../package.json';
 import { ADMIN_COMMANDS } from './admin-commands';
-import { type Command, dispatch, type Io } from './registry';
+import { type Command, defineCommand, dispatch, type Io } from './registry';
 import { usersInvite } from './users';
 
 export { parseDuration, quotaDelay } from './admin-commands';
 export { UsageError } from './registry';
 
+/**
+ * `avtrz mcp`: listed with the others; main() starts the bridge before the registry parses
+ * anything (bin/cli/mcp.ts has its own --help), `run()` reaches it here with the parsed endpoint.
+ */
+const mcpBridge = defineCommand({
+  name: 'mcp',
+  summary: 'a stdio MCP server bridged to POST /mcp (reads $AVTRZ_SECRET_KEY)',
+  flags: [],
+  examples: ['mcp --endpoint https://api.example.com'],
+  run(ctx) {
+    const { runMcpBridge } = require('./mcp') as typeof import('./mcp');
+    return runMcpBridge(['--endpoint', ctx.endpoint], { env: ctx.io.env, err: ctx.io.err });
+  },
+});
+
 /** Every command of the CLI, in the order `avtrz --help` lists them. */
 export const COMMANDS: Command[] = [
   ...ADMIN_COMMANDS,
   usersInvite,
+  mcpBridge,
   // other commands: one line each
 ];
 
