@@ -28,7 +28,7 @@ const HELP = `Usage: avtrz <group> <command> [flags]
 
   workspaces create  --name NAME --quota N
   workspaces get     --workspace ws_…
-  workspaces update  --workspace ws_… [--name NAME] [--quota N]
+  workspaces update  --workspace ws_… [--name NAME] [--quota N] [--shards 1..64]
   keys create        --workspace ws_… --type publishable|secret --name NAME [--domain D]…
   keys list          --workspace ws_…
   keys update        --workspace ws_… --key key_… [--name NAME] [--domain D]…  (replaces the list)
@@ -46,6 +46,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   name: { type: 'string' },
   quota: { type: 'string' },
+  shards: { type: 'string' },
   workspace: { type: 'string' },
   type: { type: 'string' },
   domain: { type: 'string', multiple: true },
@@ -108,7 +109,7 @@ function fields(title: string, obj: Json, keys: string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-const WS_FIELDS = ['id', 'name', 'monthly_quota', 'created_at', 'updated_at'];
+const WS_FIELDS = ['id', 'name', 'monthly_quota', 'shards', 'created_at', 'updated_at'];
 const KEY_FIELDS = [
   'id',
   'type',
@@ -206,7 +207,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
         const body: Json = {};
         if (flags.name !== undefined) body.name = flags.name;
         if (flags.quota !== undefined) body.monthly_quota = parseQuota(flags.quota);
-        if (!Object.keys(body).length) throw new UsageError('nothing to update: pass --name and/or --quota');
+        // budget shards (docs/scaling.md); the API checks the range (1..64)
+        if (flags.shards !== undefined) {
+          if (!/^\d+$/.test(flags.shards))
+            throw new UsageError(`--shards must be a whole number (got "${flags.shards}")`);
+          body.shards = Number(flags.shards);
+        }
+        if (!Object.keys(body).length)
+          throw new UsageError('nothing to update: pass --name, --quota and/or --shards');
         const r = await client.request('PATCH', path, body);
         out(fields(`workspace ${r.body.id}`, r.body, WS_FIELDS) + quotaDelay(r.body), r.body);
         return 0;

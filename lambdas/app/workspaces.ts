@@ -12,10 +12,15 @@ export function createWorkspace(
   return deps.store.workspaces.createWorkspace(input);
 }
 
+/** The workspace as answered: with its budget shards (docs/scaling.md), 1 unless raised. */
+function withShards(ws: WorkspaceRecord): WorkspaceRecord {
+  return { ...ws, shards: ws.shards ?? 1 };
+}
+
 export async function getWorkspace(deps: WorkspaceDeps, id: string): Promise<WorkspaceRecord> {
   const ws = await deps.store.workspaces.getWorkspace(id, { consistent: true });
   if (!ws) throw workspaceNotFound();
-  return ws;
+  return withShards(ws);
 }
 
 /** The PATCH answer: the workspace, and when a quota change has reached every avatar request. */
@@ -38,10 +43,12 @@ export interface WorkspaceUpdated extends WorkspaceRecord {
 export async function updateWorkspace(
   deps: WorkspaceDeps & Pick<AppDeps, 'config' | 'now'>,
   id: string,
-  patch: { name?: string; monthly_quota?: number },
+  patch: { name?: string; monthly_quota?: number; shards?: number },
 ): Promise<WorkspaceUpdated> {
-  const ws = await deps.store.workspaces.updateWorkspace(id, patch);
-  if (!ws) throw workspaceNotFound();
+  const updated = await deps.store.workspaces.updateWorkspace(id, patch);
+  if (!updated) throw workspaceNotFound();
+  // like the quota, a new shard count reaches the avatar functions with their key cache
+  const ws = withShards(updated);
   if (patch.monthly_quota === undefined) return ws;
   const seconds = deps.config.keyCacheSeconds;
   return {

@@ -4,6 +4,7 @@
  */
 import { AvtrzError, invalidParam } from './errors';
 import type { KeyType } from './keys/format';
+import { MAX_SHARDS } from './quota';
 
 const WS_ID = /^ws_[0-9A-Za-z]{16}$/;
 const KEY_ID = /^key_[0-9A-Za-z]{16}$/;
@@ -101,14 +102,26 @@ export function parseWorkspaceCreate(body: unknown): { name: string; monthly_quo
   return { name: name(b.name), monthly_quota: quota(b.monthly_quota) };
 }
 
-export function parseWorkspaceUpdate(body: unknown): { name?: string; monthly_quota?: number } {
+function shards(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_SHARDS) {
+    throw invalidParam('shards', `shards must be an integer between 1 and ${MAX_SHARDS}.`);
+  }
+  return v;
+}
+
+export function parseWorkspaceUpdate(body: unknown): {
+  name?: string;
+  monthly_quota?: number;
+  shards?: number;
+} {
   const b = asObject(body);
-  onlyFields(b, ['name', 'monthly_quota']);
-  const out: { name?: string; monthly_quota?: number } = {};
+  onlyFields(b, ['name', 'monthly_quota', 'shards']);
+  const out: { name?: string; monthly_quota?: number; shards?: number } = {};
   if (b.name !== undefined) out.name = name(b.name);
   if (b.monthly_quota !== undefined) out.monthly_quota = quota(b.monthly_quota);
-  if (out.name === undefined && out.monthly_quota === undefined) {
-    throw invalidParam('body', 'Nothing to update: send name and/or monthly_quota.');
+  if (b.shards !== undefined) out.shards = shards(b.shards);
+  if (out.name === undefined && out.monthly_quota === undefined && out.shards === undefined) {
+    throw invalidParam('body', 'Nothing to update: send name, monthly_quota and/or shards.');
   }
   return out;
 }
