@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundle, coldImportMs, DOC_CLIENT_ONLY, SDK_BUNDLED, VARIANTS } from './lib/bundle';
 import { runHttpSections } from './lib/http-sections';
+import { shardsSection } from './lib/shards';
 import { median, round } from './lib/stats';
-import { benchmarksSection, writeReadmeSection } from './readme';
+import { benchmarksSection, shardsReadme, writeReadmeSection, writeShardsReadme } from './readme';
 
 const ROOT = path.resolve(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'avtrz-bench-'));
@@ -151,13 +152,53 @@ async function cpuSection(): Promise<Record<string, unknown>> {
   return { iterations: n, handler_us: round(net, 1), ...r };
 }
 
+/**
+ * `npm run bench -- shards` (or AVTRZ_BENCH_ONLY=shards): the budget-shards section alone; its
+ * figures are merged into bench/results.json (the other keys kept) and, with --readme, only the
+ * README's "Budget shards" table is rewritten.
+ */
+async function shardsOnly(): Promise<void> {
+  log(`avtrz bench (shards only) — ${os.cpus().length} CPUs, node ${process.version}`);
+  const file = path.join(ROOT, 'bench/results.json');
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    previous = {};
+  }
+  await section('shards', () => shardsSection(QUICK));
+  const merged = {
+    ...previous,
+    shards: { ...(results.shards as object), generated_at: results.generated_at },
+  };
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  log('\nwrote bench/results.json (shards)');
+  if (process.argv.includes('--readme')) {
+    writeShardsReadme(path.join(ROOT, 'README.md'), shardsReadme(merged));
+    log('updated the README "Budget shards" table');
+  }
+  rmSync(TMP, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('shards') || process.env.AVTRZ_BENCH_ONLY === 'shards') return shardsOnly();
   const t0 = performance.now();
   log(`avtrz bench — ${os.cpus().length} CPUs, node ${process.version}${QUICK ? ' (quick)' : ''}`);
   await section('bundle', bundleSection);
   await section('handler_cpu', cpuSection);
   // the stack in its own process + provider stand-in; the resolver-memory child runs against them
   await section('http', () => runHttpSections({ tmp: TMP, quick: QUICK, row, targets, env: HANDLER_ENV }));
+  await section('shards', () => shardsSection(QUICK));
+  for (const r of ((results.shards as { rows?: Record<string, number>[] })?.rows ?? []).filter(
+    (x) => x.shards > 1,
+  )) {
+    targets.push({
+      name: `budget shards S=${r.shards}`,
+      target: `≥ ${r.target_ratio}× S=1, 0 over-admitted`,
+      value: `${r.ratio_to_1}×, ${r.over_admitted} over`,
+      met: r.ratio_to_1 >= r.target_ratio && r.over_admitted === 0,
+    });
+  }
 
   results.targets = targets;
   results.load_average_end = os.loadavg().map((x) => round(x, 2));

@@ -33,6 +33,17 @@
  * our lost attempt and its retry; then the retry is applied again (at most one extra count per
  * lost-response retry, and never past the quota for new lookups, whose condition still holds).
  * The opener's transaction is idempotent by its conditions (and the SDK's ClientRequestToken).
+ *
+ * Budget shards (docs/scaling.md; CountInput.shards, default 1): the month's counter is S chains.
+ * Shard 00 (HOME) holds `t`, the committed budget (its own count + every slice handed out);
+ * shard s admits while `u < a` (its allotment). A request is ONE conditional write on a random
+ * shard; a spent slice is refilled from HOME's room by one transaction (grant), else the request
+ * goes to HOME (`t < quota`); HOME at the quota → findSlice looks for budget left anywhere.
+ *  - Over-admission is impossible: Σ counts ≤ t ≤ quota at every admission.
+ *  - Refused early: never (bound 0). A new lookup is refused only after HOME was at the quota
+ *    (no slice can be refilled then) and every granted shard was then seen spent.
+ *  - Retries: the retry token per shard bucket, the same bound as above.
+ * With S = 1 every request is on HOME with `t` = `u`: exactly the single-counter behaviour.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -110,7 +121,7 @@ export async function countRequest(ctx: StoreContext, input: CountInput): Promis
     } else {
       // HOME is at the quota: a slice elsewhere may still hold budget; only when none does is
       // the budget spent (nothing can refill a slice at this quota: HOME has no room)
-      const other = exhausted ? undefined : await findSlice(ctx, ws, month);
+      const other = exhausted || !r.granted ? undefined : await findSlice(ctx, ws, month);
       if (other) {
         go(other.shard, 'slice', other.sk);
         continue;
@@ -129,7 +140,7 @@ type BucketWrite =
   | { kind: 'again' }
   | { kind: 'throttled'; error: unknown }
   | { kind: 'spent' }
-  | { kind: 'full'; used: number }
+  | { kind: 'full'; used: number; granted: boolean }
   | { kind: 'closed'; into: string };
 
 const THROTTLED = new Set([
@@ -206,7 +217,10 @@ async function countOnBucket(
     const into = attr(old[counterAttr.closedInto]);
     if (typeof into === 'string') return { kind: 'closed', into };
     if (mode === 'slice') return { kind: 'spent' };
-    return { kind: 'full', used: committed };
+    // whether HOME ever handed out a slice this month (else there is nothing to look for)
+    const gs = old[counterAttr.granted] as { NS?: unknown[] } | Set<unknown> | undefined;
+    const granted = gs instanceof Set ? gs.size > 0 : Array.isArray(gs?.NS) && gs.NS.length > 0;
+    return { kind: 'full', used: committed, granted };
   }
 }
 

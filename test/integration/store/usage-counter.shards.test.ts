@@ -199,4 +199,34 @@ describe('S = 16 details', () => {
     expectBudget(await heads(w.ws), 400);
     expect((await store.usage.getMonthUsage(w.ws, MONTH))?.used).toBe(400);
   });
+
+  it('window roll-overs carry every shard budget: exact across three windows, per-key counts summed', async () => {
+    const w = await workspaceWithKeys(240);
+    const windows = ['2034-03-10T09:04:00Z', '2034-03-10T09:05:30Z', '2034-03-10T09:10:00Z'];
+    const keys = [w.pkId, w.skId];
+    const results: { counted: boolean }[] = [];
+    for (const at of windows) {
+      results.push(
+        ...(await run(150, 50, (i) => ({
+          workspaceId: w.ws,
+          keyId: keys[i % 2],
+          now: new Date(at),
+          quota: 240,
+          enforceQuota: true,
+          shards: 16,
+        }))),
+      );
+    }
+    expect(results.filter((r) => r.counted)).toHaveLength(240);
+    expectBudget(await heads(w.ws), 240);
+    const usage = await store.usage.getMonthUsage(w.ws, MONTH);
+    expect(usage?.used).toBe(240);
+    const perKey = [...(usage?.hourly.values() ?? [])].flat().reduce((n, h) => n + h.count, 0);
+    expect(perKey).toBe(240);
+    const points = await store.usage.getMinutely(w.ws, {
+      from: new Date('2034-03-10T09:00:00Z'),
+      to: new Date('2034-03-10T09:15:00Z'),
+    });
+    expect([...points.values()].flat().reduce((n, p) => n + p.count, 0)).toBe(240);
+  });
 });
