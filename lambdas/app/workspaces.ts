@@ -12,15 +12,11 @@ export function createWorkspace(
   return deps.store.workspaces.createWorkspace(input);
 }
 
-/** The workspace as answered: with its budget shards (docs/scaling.md), 1 unless raised. */
-function withShards(ws: WorkspaceRecord): WorkspaceRecord {
-  return { ...ws, shards: ws.shards ?? 1 };
-}
-
 export async function getWorkspace(deps: WorkspaceDeps, id: string): Promise<WorkspaceRecord> {
   const ws = await deps.store.workspaces.getWorkspace(id, { consistent: true });
   if (!ws) throw workspaceNotFound();
-  return withShards(ws);
+  // `shards` (docs/scaling.md) is in the answer once an operator set it; absent means 1
+  return ws;
 }
 
 /** The PATCH answer: the workspace, and when a quota change has reached every avatar request. */
@@ -45,10 +41,9 @@ export async function updateWorkspace(
   id: string,
   patch: { name?: string; monthly_quota?: number; shards?: number },
 ): Promise<WorkspaceUpdated> {
-  const updated = await deps.store.workspaces.updateWorkspace(id, patch);
-  if (!updated) throw workspaceNotFound();
   // like the quota, a new shard count reaches the avatar functions with their key cache
-  const ws = withShards(updated);
+  const ws = await deps.store.workspaces.updateWorkspace(id, patch);
+  if (!ws) throw workspaceNotFound();
   if (patch.monthly_quota === undefined) return ws;
   const seconds = deps.config.keyCacheSeconds;
   return {

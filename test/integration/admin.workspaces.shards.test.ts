@@ -15,10 +15,11 @@ import { coldStart, config, dynamo } from '../support/runtime';
 afterEach(() => coldStart());
 
 describe('shards', () => {
-  it('PATCH accepts 1..64 and GET, PATCH and usage show it (1 unless raised)', async () => {
+  it('PATCH accepts 1..64; GET and PATCH show it once set, the usage answer always', async () => {
     const w = await call('POST', '/v1/admin/workspaces', { body: { name: 'Shard Co', monthly_quota: 100 } });
     const path = `/v1/admin/workspaces/${w.body.id}`;
-    expect((await call('GET', path)).body.shards).toBe(1);
+    // absent until set (1); the usage answer always says
+    expect((await call('GET', path)).body.shards).toBeUndefined();
     expect((await call('GET', `${path}/usage`)).body.shards).toBe(1);
     const p = await call('PATCH', path, { body: { shards: 16 } });
     expect(p.status).toBe(200);
