@@ -4,8 +4,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(ts|tsx|js|mjs)$': '<rootDir>/test/support/esbuild-transform.js' },
-  // @middy/* is ESM-only: let esbuild turn it into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // @middy/* and jose are ESM-only: let esbuild turn them into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   testPathIgnorePatterns: ['/node_modules/'],
 };
 

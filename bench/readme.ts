@@ -62,6 +62,12 @@ How it is measured:
   loopback → sharp → S3 + DynamoDB → 302. Baseline: provider fetch + resize alone.
 - **Resolver memory**: the bundled resolver in a fresh process against the same services;
   \`VmHWM\` after import, after a 400×400 source, a 4000×4000 JPEG and a 4000×4000 PNG.
+- **CLI start-up** (\`npm run bench -- --only cli\`): wall time of \`node bin/avtrz.js --version\`
+  and \`--help\` (what \`npx avtrz\` runs: the esbuild bundle in \`.cache/cli\`, its freshness
+  check included), against \`node -e ''\` in the same interleaved rounds, median of 15; the
+  [tsx] rows start the same CLI the way it started before bundling (tsx compiling
+  \`bin/cli/main.ts\` on each call, its compile cache warm). These rows may come from a later
+  \`--only cli\` run than the rest: \`cli.generated_at\` in \`bench/results.json\`.
 
 Missed in this run: ${missed.length ? missed.join(', ') : 'none'}. Timing ratios near their
 line (cold import, throughput) can flip between runs on a loaded 2-core machine; the bundle size
@@ -75,6 +81,35 @@ so the deployed avatar bundle is ${kb(0, 'avatar_kb')} of our own code and its c
 the document client loaded the same way. The cost: the SDK's patch version is the runtime's,
 not our lock file's.
 `;
+}
+
+/**
+ * `--only` runs: replace (by first cell) or append these rows in the two tables of the README
+ * "Benchmarks" section, leaving every other row and all the prose as they are.
+ */
+export function mergeReadmeTables(readmePath: string, rows: string[], targets: Target[]): void {
+  const text = readFileSync(readmePath, 'utf8');
+  const start = text.indexOf('\n## Benchmarks');
+  if (start < 0) throw new Error('README has no "## Benchmarks" section');
+  const lines = text.split('\n');
+  let i = text.slice(0, start + 1).split('\n').length - 1;
+  const fresh = [
+    rows.map(cells),
+    targets.map((t) => [t.name, t.target, t.value, t.met === null ? 'n/a' : t.met ? 'met' : '**missed**']),
+  ];
+  for (const add of fresh) {
+    while (i < lines.length && !lines[i].startsWith('|')) i++;
+    if (i >= lines.length) throw new Error('README "Benchmarks" has fewer than two tables');
+    let end = i;
+    while (end < lines.length && lines[end].startsWith('|')) end++;
+    const [header, , ...body] = lines.slice(i, end).map(cells);
+    const merged = body.map((r) => add.find((a) => a[0] === r[0]) ?? r);
+    for (const a of add) if (!body.some((r) => r[0] === a[0])) merged.push(a);
+    const table = mdTable(header, merged).split('\n');
+    lines.splice(i, end - i, ...table);
+    i += table.length;
+  }
+  writeFileSync(readmePath, lines.join('\n'));
 }
 
 export function writeReadmeSection(readmePath: string, section: string): void {

@@ -8,14 +8,31 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { bundle, coldImportMs, DOC_CLIENT_ONLY, SDK_BUNDLED, VARIANTS } from './lib/bundle';
+import { measureCliStartup } from './lib/cli-startup';
 import { runHttpSections } from './lib/http-sections';
 import { shardsSection } from './lib/shards';
 import { median, round } from './lib/stats';
-import { benchmarksSection, shardsReadme, writeReadmeSection, writeShardsReadme } from './readme';
+import {
+  benchmarksSection,
+  mergeReadmeTables,
+  shardsReadme,
+  writeReadmeSection,
+  writeShardsReadme,
+} from './readme';
 
 const ROOT = path.resolve(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'avtrz-bench-'));
 const QUICK = process.env.AVTRZ_BENCH_QUICK === '1';
+/**
+ * `--only cli,handler_cpu`: run just these sections and merge them into bench/results.json.
+ * `npm run bench -- shards` (or AVTRZ_BENCH_ONLY=shards) is `--only shards`.
+ */
+const ONLY = (() => {
+  if (process.argv.includes('shards') || process.env.AVTRZ_BENCH_ONLY === 'shards')
+    return new Set(['shards']);
+  const i = process.argv.indexOf('--only');
+  return i < 0 ? undefined : new Set((process.argv[i + 1] ?? '').split(',').filter(Boolean));
+})();
 
 /** env for child processes that load handler code: config fails fast without these */
 export const HANDLER_ENV: NodeJS.ProcessEnv = {
@@ -152,66 +169,99 @@ async function cpuSection(): Promise<Record<string, unknown>> {
   return { iterations: n, handler_us: round(net, 1), ...r };
 }
 
-/**
- * `npm run bench -- shards` (or AVTRZ_BENCH_ONLY=shards): the budget-shards section alone; its
- * figures are merged into bench/results.json (the other keys kept) and, with --readme, only the
- * README's "Budget shards" table is rewritten.
- */
-async function shardsOnly(): Promise<void> {
-  log(`avtrz bench (shards only) — ${os.cpus().length} CPUs, node ${process.version}`);
-  const file = path.join(ROOT, 'bench/results.json');
-  let previous: Record<string, unknown> = {};
-  try {
-    previous = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    previous = {};
-  }
-  await section('shards', () => shardsSection(QUICK));
-  const merged = {
-    ...previous,
-    shards: { ...(results.shards as object), generated_at: results.generated_at },
+async function cliSection(): Promise<Record<string, unknown>> {
+  const runs = QUICK ? 5 : 15;
+  const r = measureCliStartup(TMP, runs, { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' });
+  const base = `${r.baseline_node_ms} ms node -e ''`;
+  row(
+    `CLI avtrz --version, median of ${runs}`,
+    `${r.bundled.version_ms} ms`,
+    base,
+    `${r.ratio_vs_node.bundled_version}×`,
+  );
+  row(
+    `CLI avtrz --help, median of ${runs}`,
+    `${r.bundled.help_ms} ms`,
+    base,
+    `${r.ratio_vs_node.bundled_help}×`,
+  );
+  row(
+    `CLI avtrz --version [tsx, before bundling]`,
+    `${r.tsx.version_ms} ms`,
+    base,
+    `${r.ratio_vs_node.tsx_version}×`,
+  );
+  row(`CLI avtrz --help [tsx, before bundling]`, `${r.tsx.help_ms} ms`, base, `${r.ratio_vs_node.tsx_help}×`);
+  const worst = Math.max(r.bundled.version_ms, r.bundled.help_ms);
+  targets.push({
+    name: 'CLI start-up (--version, --help)',
+    target: '< 300 ms',
+    value: `${worst} ms (${r.speedup_bundled_vs_tsx}× faster than tsx)`,
+    met: worst < 300,
+  });
+  return {
+    generated_at: new Date().toISOString(),
+    load_average_start: os.loadavg().map((x) => round(x, 2)),
+    ...r,
   };
-  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
-  log('\nwrote bench/results.json (shards)');
-  if (process.argv.includes('--readme')) {
-    writeShardsReadme(path.join(ROOT, 'README.md'), shardsReadme(merged));
-    log('updated the README "Budget shards" table');
+}
+
+const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
+  bundle: bundleSection,
+  handler_cpu: cpuSection,
+  // the stack in its own process + provider stand-in; the resolver-memory child runs against them
+  http: () => runHttpSections({ tmp: TMP, quick: QUICK, row, targets, env: HANDLER_ENV }),
+  cli: cliSection,
+  shards: shardsWithTargets,
+};
+
+/** Budget shards under a per-item write limit (bench/lib/shards.ts), with its targets. */
+async function shardsWithTargets(): Promise<Record<string, unknown>> {
+  const r = await shardsSection(QUICK);
+  for (const x of ((r.rows ?? []) as Record<string, number>[]).filter((row) => row.shards > 1)) {
+    targets.push({
+      name: `budget shards S=${x.shards}`,
+      target: `≥ ${x.target_ratio}× S=1, 0 over-admitted`,
+      value: `${x.ratio_to_1}×, ${x.over_admitted} over`,
+      met: x.ratio_to_1 >= x.target_ratio && x.over_admitted === 0,
+    });
   }
-  rmSync(TMP, { recursive: true, force: true });
+  return { generated_at: new Date().toISOString(), ...r };
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('shards') || process.env.AVTRZ_BENCH_ONLY === 'shards') return shardsOnly();
   const t0 = performance.now();
   log(`avtrz bench — ${os.cpus().length} CPUs, node ${process.version}${QUICK ? ' (quick)' : ''}`);
-  await section('bundle', bundleSection);
-  await section('handler_cpu', cpuSection);
-  // the stack in its own process + provider stand-in; the resolver-memory child runs against them
-  await section('http', () => runHttpSections({ tmp: TMP, quick: QUICK, row, targets, env: HANDLER_ENV }));
-  await section('shards', () => shardsSection(QUICK));
-  for (const r of ((results.shards as { rows?: Record<string, number>[] })?.rows ?? []).filter(
-    (x) => x.shards > 1,
-  )) {
-    targets.push({
-      name: `budget shards S=${r.shards}`,
-      target: `≥ ${r.target_ratio}× S=1, 0 over-admitted`,
-      value: `${r.ratio_to_1}×, ${r.over_admitted} over`,
-      met: r.ratio_to_1 >= r.target_ratio && r.over_admitted === 0,
-    });
-  }
+  for (const name of ONLY ?? []) if (!SECTIONS[name]) throw new Error(`--only: no section "${name}"`);
+  for (const [name, fn] of Object.entries(SECTIONS)) if (!ONLY || ONLY.has(name)) await section(name, fn);
 
-  results.targets = targets;
-  results.load_average_end = os.loadavg().map((x) => round(x, 2));
-  results.total_seconds = round((performance.now() - t0) / 1000, 1);
-  mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const file = path.join(ROOT, 'bench/results.json');
+  if (ONLY) {
+    // keep every other section's figures; replace the targets this run measured
+    const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const measured = new Set(targets.map((t) => t.name));
+    const kept = ((old.targets ?? []) as Target[]).filter((t) => !measured.has(t.name));
+    for (const name of ONLY) old[name] = results[name];
+    old.targets = [...kept, ...targets];
+    writeFileSync(file, `${JSON.stringify(old, null, 2)}\n`);
+  } else {
+    results.targets = targets;
+    results.load_average_end = os.loadavg().map((x) => round(x, 2));
+    results.total_seconds = round((performance.now() - t0) / 1000, 1);
+    mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  }
   log('\n| figure | value | baseline (same run) | ratio |\n|---|---|---|---|');
   for (const l of lines) log(l);
   log('\n| target | goal | measured | |\n|---|---|---|---|');
   for (const t of targets)
     log(`| ${t.name} | ${t.target} | ${t.value} | ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'} |`);
-  log(`\nwrote bench/results.json (${results.total_seconds} s)`);
-  if (process.argv.includes('--readme')) {
+  log(`\nwrote bench/results.json (${round((performance.now() - t0) / 1000, 1)} s)`);
+  if (process.argv.includes('--readme') && ONLY) {
+    mergeReadmeTables(path.join(ROOT, 'README.md'), lines, targets);
+    if (ONLY.has('shards')) writeShardsReadme(path.join(ROOT, 'README.md'), shardsReadme(results));
+    log('updated these rows of the README "Benchmarks" tables');
+  } else if (process.argv.includes('--readme')) {
     writeReadmeSection(path.join(ROOT, 'README.md'), benchmarksSection(results, lines));
     log('updated the README "Benchmarks" section');
   }

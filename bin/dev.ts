@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEMO_PROFILE, demoImgTag } from '../lib/local/demo-page';
+import { MEMBER_EMAIL, OPERATOR_EMAIL } from '../lib/local/oidc';
 import { DEMO_ALLOWED_DOMAINS } from '../lib/local/seed';
 import { killChildrenSync, PortInUseError } from '../lib/local/services';
 import { type LocalStack, startLocalStack } from '../lib/local/stack';
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
     `  photo provider    ${process.env.AVTRZ_UPSTREAM_URL || 'none (initials for everyone; set AVTRZ_UPSTREAM_URL)'}`,
     '',
     `  demo page         ${s.apiUrl}/`,
+    `  console           ${s.consoleUrl}   (sign in as ${OPERATOR_EMAIL} or ${MEMBER_EMAIL})`,
     `  <img> tag         ${demoImgTag(s.apiUrl, s.demo.publishableKey)}`,
     `  from a server     curl -i "${s.apiUrl}/v1/avatar?linkedin_url=${DEMO_PROFILE}&size=256" -H "x-api-key: ${s.demo.secretKey}"`,
     `  admin API         curl -i ${s.apiUrl}/v1/admin/workspaces/${s.demo.workspaceId} -H "Authorization: Bearer ${s.adminToken}"`,

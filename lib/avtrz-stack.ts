@@ -1,8 +1,10 @@
 /**
- * The avtrz stack: stateful data (table, buckets, HMAC secret), the CDN, and the API whose
- * functions come from the one route table. Options come validated from lib/context.ts.
+ * The avtrz stack: stateful data (table, buckets, HMAC secret), the CDN, the console's user pool,
+ * and the API whose functions come from the one route table. Options come validated from
+ * lib/context.ts.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,14 +12,28 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { FALLBACK, RESOLVER, ROUTES, type Route } from '../lambdas/routes';
+import { FALLBACK, RESOLVER, ROUTES, type Route, TOKEN_CLAIMS } from '../lambdas/routes';
 import { TABLE_KEYS } from '../lambdas/store/schema';
+import { Alarms } from './constructs/alarms';
 import { Api } from './constructs/api';
 import { Cdn } from './constructs/cdn';
+import { ConsoleSite } from './constructs/console';
+import { ConsoleAuth } from './constructs/console-auth';
 import { Data } from './constructs/data';
 import { AvtrzFunction, PROJECT_ROOT } from './constructs/function';
 import { SharpLayer } from './constructs/sharp-layer';
 import { OPT_IN_REGIONS, type StackOptions } from './context';
+
+/**
+ * The managed-login origin the console's token request goes to, for its CSP. Built from the
+ * domain's prefix (a template value) rather than from the domain resource: the CSP is on the
+ * distribution, which the pool's trigger function already depends on (AVTRZ_CDN_URL), so a
+ * reference to the domain resource would close a cycle.
+ */
+function loginOrigin(auth: ConsoleAuth): string {
+  const prefix = (auth.domain.node.defaultChild as cognito.CfnUserPoolDomain).domain;
+  return `https://${prefix}.auth.${Stack.of(auth).region}.amazoncognito.com`;
+}
 
 export interface AvtrzStackProps extends StackProps {
   options: StackOptions;
@@ -31,9 +47,16 @@ export class AvtrzStack extends Stack {
   readonly api: Api;
   readonly resolver: AvtrzFunction;
   readonly fallback: AvtrzFunction;
+  /** the user pool's pre-token-generation trigger (custom:workspaces into the access token) */
+  readonly tokenClaims: AvtrzFunction;
+  readonly consoleAuth: ConsoleAuth;
+  readonly consoleSite: ConsoleSite;
+  /** the console's URL on the CDN (`https://<cdn domain>/console/`) */
+  readonly consoleUrl: string;
   readonly hmacSecret: secretsmanager.Secret;
   /** failed asynchronous resolver invocations (background refreshes) */
   readonly resolverFailures: sqs.Queue;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: AvtrzStackProps) {
     super(scope, id, props);
@@ -109,7 +132,28 @@ export class AvtrzStack extends Stack {
       description: 'avtrz: 404/405 for requests matching no route',
     });
 
+    // the console's sign-in: the user pool, its app client and the API's JWT authorizer
+    this.tokenClaims = new AvtrzFunction(this, TOKEN_CLAIMS.id, {
+      ...common,
+      handler: TOKEN_CLAIMS.handler,
+      memoryMb: TOKEN_CLAIMS.memoryMb,
+      timeoutSeconds: TOKEN_CLAIMS.timeoutSeconds,
+      description: 'avtrz: console access-token claims (Cognito pre-token-generation trigger)',
+    });
+    // the console is served by the CDN (its custom domain, and its own domain when there is one)
+    const consoleOrigins = [this.cdn.url];
+    if (o.cdnDomain) consoleOrigins.push(`https://${this.cdn.distribution.distributionDomainName}`);
+    this.consoleUrl = `${this.cdn.url}/console/`;
+    this.consoleAuth = new ConsoleAuth(this, 'Console', {
+      prod,
+      mfa: o.consoleMfa,
+      consoleUrls: consoleOrigins.map((origin) => `${origin}/console/`),
+      tokenClaims: this.tokenClaims.fn,
+    });
+
     this.api = new Api(this, 'Api', {
+      consoleAuthorizer: this.consoleAuth.authorizer,
+      consoleOrigins,
       fallback: this.fallback,
       routes: props.routes ?? ROUTES,
       throttle: o.throttle,
@@ -131,6 +175,26 @@ export class AvtrzStack extends Stack {
         if (route.access.resolver) fn.bindResolver(this.resolver);
         return fn;
       },
+    });
+
+    // the console's files on the distribution, its config.json from the pool and the API
+    this.consoleSite = new ConsoleSite(this, 'ConsoleSite', {
+      bucket,
+      distribution: this.cdn.distribution,
+      origin: this.cdn.origin,
+      cdnUrl: this.cdn.url,
+      apiUrl: this.api.url,
+      apiOrigin: o.apiDomain
+        ? `https://${o.apiDomain.domainName}`
+        : `https://*.execute-api.${this.region}.${this.urlSuffix}`,
+      auth: this.consoleAuth.settings,
+      authOrigins: [loginOrigin(this.consoleAuth)],
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', {
+      httpApi: this.api.httpApi,
+      resolver: this.resolver.fn,
+      resolverFailures: this.resolverFailures,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the avtrz API' });
@@ -157,6 +221,28 @@ export class AvtrzStack extends Stack {
       description: 'Background refreshes the resolver failed after its retries (14 days)',
     });
     new CfnOutput(this, 'ResolverFailureQueueName', { value: this.resolverFailures.queueName });
+    // what the console's config.json holds (and `npx avtrz users invite` reads the pool id)
+    new CfnOutput(this, 'ConsoleUrl', { value: this.consoleUrl, description: 'The console' });
+    new CfnOutput(this, 'ConsoleUserPoolId', {
+      value: this.consoleAuth.userPool.userPoolId,
+      description: 'The console user pool (npx avtrz users invite)',
+    });
+    new CfnOutput(this, 'ConsoleUserPoolClientId', {
+      value: this.consoleAuth.client.userPoolClientId,
+      description: "The console's app client (no secret; code + PKCE)",
+    });
+    new CfnOutput(this, 'ConsoleIssuer', {
+      value: this.consoleAuth.issuer,
+      description: "The console tokens' issuer (the API's JWT authorizer checks it)",
+    });
+    new CfnOutput(this, 'ConsoleLoginDomain', {
+      value: this.consoleAuth.loginUrl,
+      description: 'Managed login (Cognito) base URL: /oauth2/authorize, /oauth2/token, /logout',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'SNS topic of the stack alarms: subscribe to it (docs/operations.md)',
+    });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
   }

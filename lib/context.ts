@@ -51,6 +51,8 @@ export interface StackOptions {
   keyCacheSeconds: number;
   logRetentionDays: number;
   tracing: boolean;
+  /** the console user pool's MFA: optional (default) or required (-c consoleMfa=required) */
+  consoleMfa: 'optional' | 'required';
 }
 
 export const DEFAULTS = {
@@ -116,6 +118,7 @@ export const CONTEXT_KEYS = [
   'hostedZoneName',
   'cdnLogging',
   'resolverConcurrency',
+  'consoleMfa',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -361,6 +364,7 @@ export function parseStackOptions(get: (key: ContextKey) => unknown, region?: st
   );
   const cdnLogging = attempt(() => validateCdnLogging(get('cdnLogging'), region));
   const resolverConcurrency = attempt(() => validateResolverConcurrency(get('resolverConcurrency')));
+  const consoleMfa = attempt(() => validateConsoleMfa(get('consoleMfa')));
   if (problems.length) throw new ContextError(problems);
   return {
     stage: stage as Stage,
@@ -374,5 +378,13 @@ export function parseStackOptions(get: (key: ContextKey) => unknown, region?: st
     hostedZone,
     cdnLogging: cdnLogging as boolean,
     resolverConcurrency: resolverConcurrency as number,
+    consoleMfa: consoleMfa as StackOptions['consoleMfa'],
   };
+}
+
+/** MFA of the console's user pool: `optional` (default) or `required`. */
+export function validateConsoleMfa(v: unknown): StackOptions['consoleMfa'] {
+  if (absent(v)) return 'optional';
+  if (v === 'optional' || v === 'required') return v;
+  throw new ContextError([`consoleMfa must be optional or required, got ${JSON.stringify(v)}`]);
 }

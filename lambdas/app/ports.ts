@@ -9,6 +9,7 @@ import type { AvatarRecord, KeyRecord, WorkspaceRecord } from '../core/records';
 import type { ResolverRequest, ResolverResult } from '../core/resolver-contract';
 import type { TtlCache } from '../core/ttl-cache';
 import type { KeyBlocked, MinuteCount, MonthUsage, UsageWindow } from '../core/usage';
+import type { WorkspaceCursor, WorkspacePageQuery } from '../core/workspace-page';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -55,6 +56,14 @@ export interface WorkspaceStore {
     id: string,
     patch: { name?: string; monthly_quota?: number; shards?: number },
   ): Promise<WorkspaceRecord | undefined>;
+  /** every workspace, newest first, one page */
+  listWorkspaces(
+    query: WorkspacePageQuery,
+  ): Promise<{ workspaces: WorkspaceRecord[]; next?: WorkspaceCursor }>;
+  /** the existing workspaces among these ids (at most 100), in no particular order */
+  getWorkspaces(ids: readonly string[]): Promise<WorkspaceRecord[]>;
+  /** put a workspace written before the list index into it (no-op if indexed); true if it wrote */
+  indexWorkspace(ws: WorkspaceRecord): Promise<boolean>;
 }
 
 export interface CountInput {

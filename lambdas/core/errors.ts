@@ -16,6 +16,11 @@ export const ERROR_CATALOGUE = {
     type: 'auth',
     message: "The API key isn't recognized, is disabled, or has been revoked.",
   },
+  unauthorized: {
+    status: 401,
+    type: 'auth',
+    message: 'Sign in again: the bearer token is missing, expired or not valid for this API.',
+  },
   domain_blocked: {
     status: 403,
     type: 'auth',

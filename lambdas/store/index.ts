@@ -26,7 +26,14 @@ import {
 } from './photos';
 import { readUsed } from './usage-counter';
 import { getMinutely, getMonthBlocked, getMonthUsage, lastUsedAt } from './usage-read';
-import { createWorkspace, getWorkspace, updateWorkspace } from './workspaces';
+import {
+  createWorkspace,
+  getWorkspace,
+  getWorkspaces,
+  indexWorkspace,
+  listWorkspaces,
+  updateWorkspace,
+} from './workspaces';
 
 export type { StoreContext } from './context';
 
@@ -46,6 +53,9 @@ export function createStore(ctx: StoreContext): Store {
       createWorkspace: (input) => createWorkspace(ctx, input),
       getWorkspace: (id, opts) => getWorkspace(ctx, id, opts),
       updateWorkspace: (id, patch) => updateWorkspace(ctx, id, patch),
+      listWorkspaces: (query) => listWorkspaces(ctx, query),
+      getWorkspaces: (ids) => getWorkspaces(ctx, ids),
+      indexWorkspace: (ws) => indexWorkspace(ctx, ws),
     },
     usage: {
       countRequest: (input) => countAvatarRequest(ctx, input),

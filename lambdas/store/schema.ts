@@ -4,6 +4,8 @@
  *
  * Items
  *  Workspace     pk=WS#<ws>        sk=META             id,name,monthly_quota,created_at,updated_at
+ *                gsi1pk=WORKSPACES gsi1sk=WS#<created_at>#<ws>   (list every workspace, newest first:
+ *                                  GET /v1/admin/workspaces; written rarely, so one partition is fine)
  *  Key (auth)    pk=KEY#<sha256>   sk=KEY              id,workspace_id,type,name,last4,allowed_domains,
  *                                                      created_at,revoked_at?,expires_at?,exposed_at?
  *                gsi1pk=WS#<ws>    gsi1sk=KEY#<id>     (list a workspace's keys)
@@ -65,6 +67,12 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 export function usageMonthOf(usageSk: string): string {
   return usageSk.slice('USAGE#'.length, 'USAGE#'.length + 7);
 }
+
+/** gsi1 values other than a key's (which uses pk.workspace / sk.keyPointer) */
+export const gsi1 = {
+  workspaceList: 'WORKSPACES',
+  workspaceListEntry: (orderKey: string) => `WS#${orderKey}`,
+};
 
 export const pk = {
   workspace: (ws: string) => `WS#${ws}`,

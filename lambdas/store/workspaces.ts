@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../core/keys/format';
 import type { WorkspaceRecord } from '../core/records';
+import { pageOrderKey, type WorkspaceCursor, type WorkspacePageQuery } from '../core/workspace-page';
 import { isConditionFailure } from './conditions';
 import type { StoreContext } from './context';
-import { pk, sk, stripKeys } from './schema';
+import { gsi1, pk, sk, stripKeys, TABLE_KEYS } from './schema';
 
 export async function createWorkspace(
   ctx: StoreContext,
@@ -21,7 +22,13 @@ export async function createWorkspace(
   await ctx.dynamo().send(
     new PutCommand({
       TableName: ctx.tableName,
-      Item: { pk: pk.workspace(ws.id), sk: sk.workspaceMeta, ...ws },
+      Item: {
+        pk: pk.workspace(ws.id),
+        sk: sk.workspaceMeta,
+        gsi1pk: gsi1.workspaceList,
+        gsi1sk: gsi1.workspaceListEntry(pageOrderKey(ws)),
+        ...ws,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -83,6 +90,88 @@ export async function updateWorkspace(
     return out.Attributes ? stripKeys<WorkspaceRecord>(out.Attributes) : undefined;
   } catch (e) {
     if (isConditionFailure(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * One page of every workspace, newest first, from gsi1 (one Query of limit + 1 items: the extra
+ * one only tells whether there is a next page). The index is eventually consistent: a workspace
+ * created a moment ago may show up on the next call.
+ */
+export async function listWorkspaces(
+  ctx: StoreContext,
+  query: WorkspacePageQuery,
+): Promise<{ workspaces: WorkspaceRecord[]; next?: WorkspaceCursor }> {
+  const values: Record<string, string> = { ':p': gsi1.workspaceList };
+  let condition = '#p = :p';
+  if (query.after) {
+    condition += ' AND #s < :after';
+    values[':after'] = gsi1.workspaceListEntry(pageOrderKey(query.after));
+  } else {
+    condition += ' AND begins_with(#s, :prefix)';
+    values[':prefix'] = gsi1.workspaceListEntry('');
+  }
+  const out = await ctx.dynamo().send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: TABLE_KEYS.gsi1.indexName,
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: { '#p': TABLE_KEYS.gsi1.partitionKey, '#s': TABLE_KEYS.gsi1.sortKey },
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      Limit: query.limit + 1,
+    }),
+  );
+  const items = (out.Items ?? []).map((it) => stripKeys<WorkspaceRecord>(it));
+  const workspaces = items.slice(0, query.limit);
+  const last = workspaces[workspaces.length - 1];
+  return items.length > query.limit && last
+    ? { workspaces, next: { created_at: last.created_at, id: last.id } }
+    : { workspaces };
+}
+
+/** The workspaces of these ids that exist (BatchGet, at most 100 ids, strongly consistent). */
+export async function getWorkspaces(ctx: StoreContext, ids: readonly string[]): Promise<WorkspaceRecord[]> {
+  const TableName = ctx.tableName;
+  const found: WorkspaceRecord[] = [];
+  let keys: Record<string, unknown>[] = [...new Set(ids)]
+    .slice(0, 100)
+    .map((id) => ({ pk: pk.workspace(id), sk: sk.workspaceMeta }));
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt > 8) throw new Error('BatchGet kept returning unprocessed keys');
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+    const out = await ctx
+      .dynamo()
+      .send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }));
+    for (const it of out.Responses?.[TableName] ?? []) found.push(stripKeys<WorkspaceRecord>(it));
+    keys = (out.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+  }
+  return found;
+}
+
+/**
+ * Put a workspace written before the list index existed into it (gsi1, newest-first order);
+ * a no-op for one already indexed or gone. Returns whether it wrote.
+ */
+export async function indexWorkspace(ctx: StoreContext, ws: WorkspaceRecord): Promise<boolean> {
+  try {
+    await ctx.dynamo().send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: pk.workspace(ws.id), sk: sk.workspaceMeta },
+        UpdateExpression: 'SET #p = :p, #s = :s',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#p)',
+        ExpressionAttributeNames: { '#p': TABLE_KEYS.gsi1.partitionKey, '#s': TABLE_KEYS.gsi1.sortKey },
+        ExpressionAttributeValues: {
+          ':p': gsi1.workspaceList,
+          ':s': gsi1.workspaceListEntry(pageOrderKey(ws)),
+        },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 }

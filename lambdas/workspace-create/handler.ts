@@ -7,9 +7,9 @@ import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return adminHandler(rt, async (event) => {
+  return adminHandler(rt, async (event, { caller }) => {
     refuseApiKey(event.headers, event.queryStringParameters);
-    return json(201, await createWorkspace(rt, parseWorkspaceCreate(parseJsonBody(event))));
+    return json(201, await createWorkspace(rt, caller, parseWorkspaceCreate(parseJsonBody(event))));
   });
 }
 

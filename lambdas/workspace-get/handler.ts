@@ -6,7 +6,9 @@ import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return adminHandler(rt, async (event) => json(200, await getWorkspace(rt, adminWorkspace(event))));
+  return adminHandler(rt, async (event, { caller }) =>
+    json(200, await getWorkspace(rt, caller, adminWorkspace(event))),
+  );
 }
 
 export const handler = createHandler(createRuntime());

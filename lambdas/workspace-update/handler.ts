@@ -7,9 +7,9 @@ import { json } from '../http/responses';
 import { createRuntime, type Runtime } from '../runtime';
 
 export function createHandler(rt: Runtime) {
-  return adminHandler(rt, async (event) => {
+  return adminHandler(rt, async (event, { caller }) => {
     const wsId = adminWorkspace(event);
-    return json(200, await updateWorkspace(rt, wsId, parseWorkspaceUpdate(parseJsonBody(event))));
+    return json(200, await updateWorkspace(rt, caller, wsId, parseWorkspaceUpdate(parseJsonBody(event))));
   });
 }
 

@@ -3,14 +3,19 @@
  * the one function construct, with exactly the grants its `access` entry names.
  *
  * - `auth: 'admin'` routes use IAM (SigV4) authorization at API Gateway.
+ * - `auth: 'console'` routes (the `/v1/console/…` twins of the admin routes) use the JWT
+ *   authorizer of the console's user pool and require the scope `avtrz/console`; each twin
+ *   integrates with its admin route's function (one Lambda per handler).
  * - `auth: 'key'` routes are open at API Gateway; the handler authenticates the avtrz key.
+ * - CORS for the console's origins (it is served from CloudFront and calls the API cross-origin):
+ *   API Gateway answers the preflights and adds the headers; only Authorization and Content-Type.
  * - Access logs go to a log group as JSON. They never include the query string, where a
  *   publishable key travels (`?key=`).
  * - The $default stage is throttled (rate/burst from context).
  * - A custom domain is regional and dual-stack; with a hosted zone, A and AAAA alias records
  *   point it at the domain's regional endpoint. Without one the operator sets DNS (README).
  */
-import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -20,7 +25,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import type { Route } from '../../lambdas/routes';
+import { CONSOLE_SCOPE, functionIdOf, type Route } from '../../lambdas/routes';
 import type { CustomDomain } from '../context';
 import type { AvtrzFunction } from './function';
 
@@ -53,12 +58,20 @@ export interface ApiProps {
   domain?: CustomDomain;
   /** where the alias records of `domain` go; ignored without a domain */
   zone?: route53.IHostedZone;
+  /** the JWT authorizer of the console routes (lib/constructs/console-auth.ts); required if any */
+  consoleAuthorizer?: apigw.IHttpRouteAuthorizer;
+  /** the console's origins (`https://<cdn domain>`), allowed by the API's CORS configuration */
+  consoleOrigins?: string[];
 }
+
+/** The API's CORS configuration for the console (the local gateway's CONSOLE_CORS is the same). */
+export const CONSOLE_CORS_HEADERS = ['authorization', 'content-type'];
 
 export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
+  /** by function id (lambdas/routes.ts functionIdOf): a console twin shares its admin route's */
   readonly functions = new Map<string, AvtrzFunction>();
   /** the custom domain, when one is configured: its regional name is what DNS points at */
   readonly domainName?: apigw.DomainName;
@@ -71,6 +84,19 @@ export class Api extends Construct {
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'avtrz avatar API',
       createDefaultStage: false,
+      corsPreflight: props.consoleOrigins?.length
+        ? {
+            allowOrigins: props.consoleOrigins,
+            allowHeaders: CONSOLE_CORS_HEADERS,
+            allowMethods: [
+              apigw.CorsHttpMethod.GET,
+              apigw.CorsHttpMethod.POST,
+              apigw.CorsHttpMethod.PATCH,
+              apigw.CorsHttpMethod.DELETE,
+            ],
+            maxAge: Duration.minutes(10),
+          }
+        : undefined,
     });
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -114,14 +140,28 @@ export class Api extends Construct {
     });
 
     const iamAuthorizer = new HttpIamAuthorizer();
+    const authorizerOf = (route: Route): apigw.IHttpRouteAuthorizer | undefined => {
+      if (route.auth === 'admin') return iamAuthorizer;
+      if (route.auth !== 'console') return undefined;
+      if (!props.consoleAuthorizer) throw new Error(`${route.id}: a console route needs consoleAuthorizer`);
+      return props.consoleAuthorizer;
+    };
     for (const route of props.routes) {
-      const fn = props.functionFor(route);
-      this.functions.set(route.id, fn);
+      // one function per handler: a twin (functionOf) integrates with its admin route's function
+      const fnId = functionIdOf(route);
+      let fn = this.functions.get(fnId);
+      if (!fn) {
+        if (route.functionOf)
+          throw new Error(`${route.id}: its function ${fnId} is not in the route list before it`);
+        fn = props.functionFor(route);
+        this.functions.set(fnId, fn);
+      }
       const [created] = this.httpApi.addRoutes({
         path: route.path,
         methods: [route.method as apigw.HttpMethod],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn.fn),
-        authorizer: route.auth === 'admin' ? iamAuthorizer : undefined,
+        authorizer: authorizerOf(route),
+        authorizationScopes: route.auth === 'console' ? [CONSOLE_SCOPE] : undefined,
       });
       if (route.auth === 'key') {
         Validations.of(created).acknowledge({

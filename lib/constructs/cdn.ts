@@ -12,7 +12,8 @@
  * - CloudFront is global: the names of its policies, origin access control and functions are
  *   unique per account, not per region, so each name carries the stack name AND the region
  *   (cloudFrontName) and the same stage deploys in two regions of one account. The cache policies
- *   are AWS-managed ones (nothing named is created); a policy added here must use cloudFrontName.
+ *   are AWS-managed ones (nothing named is created); a policy added here must use cloudFrontName
+ *   (as the console's own cache policy in console.ts does).
  * - Standard logging (legacy) to the logs bucket, unless `logsBucket` is absent (opt-in regions,
  *   where CloudFront cannot deliver to a bucket in the stack's region; lib/context.ts cdnLogging).
  * - With a hosted zone, A and AAAA alias records point the custom domain at the distribution.
@@ -51,6 +52,7 @@ export const CLOUDFRONT_NAME_MAX = {
   responseHeadersPolicy: 128,
   originAccessControl: 64,
   function: 64,
+  cachePolicy: 128,
 } as const;
 /** Longest region code (ap-southeast-5 and friends): the budget when the region is a token. */
 const REGION_MAX = 14;
@@ -81,6 +83,8 @@ export const NOT_FOUND_FUNCTION_CODE = `function handler(event) {
 
 export class Cdn extends Construct {
   readonly distribution: cloudfront.Distribution;
+  /** the bucket through Origin Access Control: the console's behaviour (console.ts) reads it too */
+  readonly origin: cloudfront.IOrigin;
   /** https://<custom domain or distribution domain>, no trailing slash */
   readonly url: string;
 
@@ -113,6 +117,7 @@ export class Cdn extends Construct {
       originAccessControl,
       originAccessLevels: [cloudfront.AccessLevel.READ],
     });
+    this.origin = origin;
 
     const notFound = new cloudfront.Function(this, 'NotFound', {
       functionName: cloudFrontName(this, 'not-found', CLOUDFRONT_NAME_MAX.function),

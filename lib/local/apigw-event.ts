@@ -178,3 +178,31 @@ export function lambdaContext(functionName: string, requestId: string, timeoutMs
     succeed: () => undefined,
   };
 }
+
+/**
+ * A verified token's claims as the HTTP API JWT authorizer passes them in payload v2: every value
+ * a string (a list as `"[a b]"`, space-separated in brackets; numbers and booleans as text; an
+ * object as its JSON), null-valued claims left out.
+ */
+export function renderJwtClaims(payload: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (v === null || v === undefined) continue;
+    if (Array.isArray(v))
+      out[k] = `[${v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(' ')}]`;
+    else if (typeof v === 'object') out[k] = JSON.stringify(v);
+    else out[k] = String(v);
+  }
+  return out;
+}
+
+/**
+ * What the JWT authorizer adds to an authorised request's event: `requestContext.authorizer.jwt`
+ * with the claims and the token's scopes (the route requires scopes, so they are listed).
+ */
+export function addJwtAuthorizer(event: APIGatewayProxyEventV2, payload: Record<string, unknown>): void {
+  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+  (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+    jwt: { claims: renderJwtClaims(payload), scopes },
+  };
+}

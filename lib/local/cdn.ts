@@ -6,12 +6,17 @@
  *    403 AccessDenied, because S3 without s3:ListBucket answers 403, not 404.
  *  - anything else, `o/` originals included, is 404 from the viewer-request function, before
  *    any origin request.
+ *  - with `console`, the `/console/*` behaviour of lib/constructs/console.ts too: the same
+ *    CloudFront Function code picks the object under `console/` (index.html for client routes),
+ *    and the console's response headers replace the avatar ones (the deployed-shape tier resolves
+ *    them from the template's response headers policy).
  *  - GET and HEAD only; conditional GET (If-None-Match) answers 304.
  */
 import http from 'node:http';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CDN_RESPONSE_HEADERS } from '../constructs/cdn-headers';
+import { CONSOLE_REWRITE_FUNCTION_CODE } from '../constructs/console-headers';
 
 /** The response headers policy minus Cache-Control (CloudFront adds that only when the object has none). */
 const CDN_SECURITY_HEADERS: Record<string, string> = Object.fromEntries(
@@ -23,7 +28,12 @@ export interface CdnOptions {
   s3: () => S3Client | undefined;
   bucket: string;
   onError?: (err: unknown, where: string) => void;
+  /** serve `/console/*` from the bucket with these response headers (the console behaviour) */
+  console?: { headers: Record<string, string> };
 }
+
+type Rewrite = (event: { request: { uri: string } }) => { uri: string };
+const consoleRewrite = new Function(`${CONSOLE_REWRITE_FUNCTION_CODE}\nreturn handler;`)() as Rewrite;
 
 const ACCESS_DENIED =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
@@ -53,12 +63,18 @@ function denied(res: http.ServerResponse, head: boolean): void {
  * key. A key with empty, `.` or `..` segments (after decoding) is `unsafe`: s3rver keeps objects
  * on disk, so it never sees one; S3 would look up the literal key and answer 403.
  */
-function objectKeyOf(rawUrl: string): { key: string } | 'outside' | 'unsafe' {
+function objectKeyOf(
+  rawUrl: string,
+  withConsole: boolean,
+): { key: string; console?: true } | 'outside' | 'unsafe' {
   let pathname: string;
   try {
     pathname = new URL(rawUrl, 'http://cdn.invalid').pathname; // resolves dot segments
   } catch {
     return 'outside';
+  }
+  if (withConsole && pathname.startsWith('/console/')) {
+    return { key: consoleRewrite({ request: { uri: pathname } }).uri.slice(1), console: true };
   }
   if (!pathname.startsWith('/a/')) return 'outside';
   let key: string;
@@ -97,7 +113,7 @@ export function createCdn(opts: CdnOptions): http.Server {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
-    const target = objectKeyOf(req.url ?? '/');
+    const target = objectKeyOf(req.url ?? '/', opts.console !== undefined);
     if (target === 'outside') return notServed(res);
     // ALLOW_GET_HEAD: CloudFront refuses other methods itself
     if ((method !== 'GET' && !head) || target === 'unsafe') return denied(res, head);
@@ -133,12 +149,14 @@ export function createCdn(opts: CdnOptions): http.Server {
     const hit = seen.has(key);
     seen.add(key);
     const headers: Record<string, string> = {
-      ...CDN_SECURITY_HEADERS,
+      ...(target.console ? opts.console?.headers : CDN_SECURITY_HEADERS),
       'x-cache': hit ? 'Hit from cloudfront' : 'Miss from cloudfront',
       'accept-ranges': 'bytes',
     };
     if (out.ETag) headers.etag = out.ETag;
-    headers['cache-control'] = out.CacheControl ?? CDN_RESPONSE_HEADERS['cache-control'];
+    const fallbackCache = target.console ? undefined : CDN_RESPONSE_HEADERS['cache-control'];
+    const cacheControl = out.CacheControl ?? fallbackCache;
+    if (cacheControl) headers['cache-control'] = cacheControl;
     if (out.LastModified) headers['last-modified'] = out.LastModified.toUTCString();
     if (etagMatches(req.headers['if-none-match'], out.ETag)) {
       body?.destroy();

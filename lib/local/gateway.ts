@@ -6,20 +6,28 @@
  * `lambdas/fallback/handler.ts`, as the `$default` route sends it in AWS. What the gateway
  * answers itself (crash 500, 30 s timeout 503, 10 MB payload limit) has the error catalogue's
  * JSON shape.
- * The same port serves the Lambda Invoke API for the resolver (invoke-api.ts), and two
- * local-only pages: `/healthz` and the demo page at `/`.
+ * Console routes (`auth: 'console'`) pass the JWT authorizer's stand-in: the token is verified
+ * with `jose` against the local OIDC issuer's JWKS (oidc.ts) by the rules API Gateway applies, and
+ * its claims reach the event as API Gateway passes them (apigw-event.ts addJwtAuthorizer). A
+ * rejected token answers `401 unauthorized` (`403 forbidden` without the scope) in the catalogue's
+ * shape with API Gateway's `www-authenticate` header; API Gateway itself answers the same statuses
+ * with `{"message":"Unauthorized"}` / `{"message":"Forbidden"}`, so clients go by the status.
+ * CORS for the console's origins is answered here as the HTTP API's CORS configuration does.
+ * The same port serves the Lambda Invoke API for the resolver (invoke-api.ts), the OIDC issuer
+ * stand-in under `/oidc/`, and two local-only pages: `/healthz` and the demo page at `/`.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import { AvtrzError } from '../../lambdas/core/errors';
-import { FALLBACK, matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
+import { CONSOLE_SCOPE, FALLBACK, matchRoute, RESOLVER, type Route, routeKey } from '../../lambdas/routes';
 import type { Runtime } from '../../lambdas/runtime';
-import { buildEventV2, lambdaContext, rawRequestOf } from './apigw-event';
+import { addJwtAuthorizer, buildEventV2, lambdaContext, rawRequestOf } from './apigw-event';
 import { PayloadTooLarge, readBody, sendError, sendHtml, sendJson, writeResult } from './http-io';
 import { authorizeAdmin } from './iam-stand-in';
 import { handleInvoke, invokedFunction } from './invoke-api';
 import { type HandlerLoader, lambdaLoader, Timeout, warmFunctions, withTimeout } from './lambda-functions';
+import { type OidcIssuer, TokenRejected } from './oidc';
 import { PortInUseError } from './services';
 
 /** API Gateway HTTP API limits. */
@@ -57,7 +65,18 @@ export interface GatewayOptions {
   resolverFunctionName?: string;
   /** where crashes are reported (never to the client) */
   onError?: (err: unknown, where: string) => void;
+  /** the console's pages under /console/ (lib/local/console.ts): true when it answered */
+  consolePages?: (req: http.IncomingMessage, res: http.ServerResponse, pathOnly: string) => boolean;
+  /** the local OIDC issuer (oidc.ts): serves /oidc/* and verifies console routes' tokens */
+  oidc?: () => OidcIssuer | undefined;
 }
+
+/** The HTTP API's CORS configuration for the console (lib/constructs/api.ts has the same lists). */
+export const CONSOLE_CORS = {
+  allowHeaders: ['authorization', 'content-type'],
+  allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  maxAgeSeconds: 600,
+} as const;
 
 export function createGateway(opts: GatewayOptions): http.Server {
   const timeoutMs = opts.timeoutMs ?? API_TIMEOUT_MS;
@@ -92,6 +111,20 @@ export function createGateway(opts: GatewayOptions): http.Server {
     const event = buildEventV2(rawRequestOf(req, body), match, { requestId, now: new Date() });
     const refused = target.auth === 'admin' ? authorizeAdmin(event, opts.adminToken) : undefined;
     if (refused) return sendError(res, refused, requestId);
+    if (target.auth === 'console') {
+      const oidc = opts.oidc?.();
+      try {
+        if (!oidc) throw new TokenRejected(401, 'Bearer error="invalid_token"', 'No issuer is configured.');
+        addJwtAuthorizer(event, await oidc.verify(event.headers.authorization, [CONSOLE_SCOPE]));
+      } catch (e) {
+        if (!(e instanceof TokenRejected)) throw e;
+        const err =
+          e.status === 403
+            ? new AvtrzError('forbidden', e.message, undefined, { 'www-authenticate': e.wwwAuthenticate })
+            : new AvtrzError('unauthorized', undefined, undefined, { 'www-authenticate': e.wwwAuthenticate });
+        return sendError(res, err, requestId);
+      }
+    }
     const fn = await load(target.handler);
     if (!fn) throw new Error(`lambdas/${target.handler}/handler.ts has no handler export`);
     // the function's own timeout (lib/constructs/function.ts default 10 s) ends it with an error,
@@ -127,6 +160,24 @@ export function createGateway(opts: GatewayOptions): http.Server {
         : sendJson(res, 200, { ok: true }, requestId);
     }
     if (!opts.isReady()) return sendError(res, starting(), requestId);
+    const oidc = opts.oidc?.();
+    if (oidc && (await oidc.handle(req, res, pathOnly))) return;
+    // the HTTP API's CORS configuration: the console's origins only
+    const origin = req.headers.origin;
+    if (oidc && origin && oidc.consoleOrigins.includes(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+      if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        res.writeHead(204, {
+          'access-control-allow-methods': CONSOLE_CORS.allowMethods.join(','),
+          'access-control-allow-headers': CONSOLE_CORS.allowHeaders.join(','),
+          'access-control-max-age': String(CONSOLE_CORS.maxAgeSeconds),
+        });
+        res.end();
+        return;
+      }
+    }
+    if (page && opts.consolePages?.(req, res, pathOnly)) return;
     if (pathOnly === '/' && page && opts.demoPage) {
       return sendHtml(res, opts.demoPage(), requestId, opts.demoPageHeaders?.());
     }

@@ -73,10 +73,10 @@ async function keyStillValid(
 
 /** Make sure the demo workspace and keys in `state` exist in the table; returns them. */
 export async function ensureDemo(store: Store, state: DemoState): Promise<Demo> {
-  let workspaceId = state.workspaceId;
-  if (!workspaceId || !(await store.workspaces.getWorkspace(workspaceId))) {
-    workspaceId = (await store.workspaces.createWorkspace(DEMO_WORKSPACE)).id;
-  }
+  const existing = state.workspaceId ? await store.workspaces.getWorkspace(state.workspaceId) : undefined;
+  // a data dir from before GET /v1/admin/workspaces: the demo workspace joins the list
+  if (existing) await store.workspaces.indexWorkspace(existing);
+  const workspaceId = existing ? existing.id : (await store.workspaces.createWorkspace(DEMO_WORKSPACE)).id;
   const keys: Record<KeyType, string | undefined> = {
     publishable: state.publishableKey,
     secret: state.secretKey,

@@ -10,12 +10,17 @@ import type http from 'node:http';
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildConsole } from '../../console/build';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../lambdas/runtime';
 import { createLogger } from '../../lambdas/runtime/logger';
 import { createCdn } from './cdn';
+import { consoleHost } from './console';
+import { type ConsoleConfig, localConsoleConfig } from './console-config';
 import { demoPageHeaders, demoPageHtml } from './demo-page';
 import { closeServer, createGateway, DEFAULT_RESOLVER_FUNCTION, listen } from './gateway';
+import { adminAuthorized } from './iam-stand-in';
 import type { HandlerLoader } from './lambda-functions';
+import { createOidcIssuer, type OidcIssuer } from './oidc';
 import { type Demo, ensureDemo, readState, writeState } from './seed';
 import {
   type DynamoHandle,
@@ -117,6 +122,12 @@ export interface LocalStackOptions {
 export interface LocalStack {
   apiUrl: string;
   cdnUrl: string;
+  /** the console: `<apiUrl>/console/` */
+  consoleUrl: string;
+  /** the OIDC issuer stand-in (`<apiUrl>/oidc`): users, tokens, the JWT checks */
+  oidc: OidcIssuer;
+  /** what the console's config.json holds, for a console loaded from `origin` */
+  consoleConfig(origin?: string): ConsoleConfig;
   adminToken: string;
   demo: Demo;
   dataDir: string;
@@ -154,7 +165,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   let cdnUrl = '';
   let runtime: Runtime | undefined;
   let handlerEnv: Record<string, string> = {};
+  let oidc: OidcIssuer | undefined;
 
+  // the console's bundle, built from console/src for this stack (a clean clone needs no step)
+  const consoleDir = buildConsole(path.join(dataDir, 'console')).outDir;
   const gateway = createGateway({
     adminToken,
     isReady: () => ready,
@@ -172,6 +186,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     timeoutMs: opts.timeoutMs,
     resolverFunctionName: DEFAULT_RESOLVER_FUNCTION,
     onError,
+    consolePages: consoleHost({
+      dir: consoleDir,
+      // the issuer stand-in exists once the stack is up; /console/ is served only after that
+      settings: (origin) => localConsoleConfig(oidc as OidcIssuer, origin),
+    }),
+    oidc: () => oidc,
   });
   const cdn = createCdn({ s3: () => (ready ? s3 : undefined), bucket: LOCAL_BUCKET, onError });
   const servers: http.Server[] = [];
@@ -194,6 +214,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     servers.push(cdn);
     apiUrl = `http://127.0.0.1:${apiPort}`;
     cdnUrl = `http://127.0.0.1:${cdnPort}`;
+    // the console's sign-in: a key generated now, so tokens of an earlier run are refused
+    const issuer = await createOidcIssuer({
+      apiUrl,
+      dataDir,
+      adminAuthorized: (authorization) =>
+        adminAuthorized({ headers: { authorization } } as never, adminToken),
+      runtime: () => runtime,
+    });
+    oidc = issuer;
 
     // 2. the real local parts, in parallel
     const [dport, sport] = await freePorts(2);
@@ -242,10 +271,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // 4. demo workspace + keys (kept in demo.json so restarts show the same keys)
     demo = await ensureDemo(runtime.store, state);
     writeState(dataDir, state);
+    issuer.seed(demo.workspaceId);
     ready = true;
     return {
       apiUrl,
       cdnUrl,
+      consoleUrl: `${apiUrl}/console/`,
+      oidc: issuer,
+      consoleConfig: (origin) => localConsoleConfig(issuer, origin),
       adminToken,
       demo,
       dataDir,

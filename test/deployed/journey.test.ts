@@ -56,10 +56,12 @@ describe('deployed stack: the operator and the user', () => {
   let web: { id: string; key: string };
   let backend: { id: string; key: string };
 
-  it('the operator creates, reads and updates a workspace through SigV4', async () => {
+  it('the operator creates, lists, reads and updates a workspace through SigV4', async () => {
     const created = await cli(['workspaces', 'create', '--name', 'Deployed Co', '--quota', '1000']);
     expect(created).toMatchObject({ id: expect.stringMatching(/^ws_/), monthly_quota: 1000 });
     ws = created.id;
+    const listed = await cli(['workspaces', 'list']);
+    expect(listed.workspaces.map((w: { id: string }) => w.id)).toContain(ws);
     expect(await cli(['workspaces', 'get', '--workspace', ws])).toEqual(created);
     const upd = await cli(['workspaces', 'update', '--workspace', ws, '--quota', '2000']);
     expect(upd).toMatchObject({ id: ws, monthly_quota: 2000 });
@@ -192,6 +194,83 @@ describe('deployed stack: the operator and the user', () => {
       headers: { 'x-api-key': web.key },
     });
     expect(withKey.status).toBe(403);
+  });
+
+  it('the console is served by the CDN from the bucket, with the config.json written at deploy time', async () => {
+    for (const route of ['/console/', '/console/workspaces/ws_x/keys/key_y']) {
+      const page = await d.cdnGet(`${d.cdnOrigin}${route}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      // the page may call the region's API Gateway hosts and the pool's managed login
+      const connect = /connect-src ([^;]*)/.exec(csp)?.[1].split(' ');
+      // (the region the template was synthesized for, as written in it)
+      expect(connect?.some((s) => /^https:\/\/\*\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(s))).toBe(
+        true,
+      );
+      expect(
+        connect?.some((s) => /^https:\/\/[a-z0-9-]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$/.test(s)),
+      ).toBe(true);
+      const html = await page.text();
+      const js = /src="(assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+      const asset = await d.cdnGet(`${d.cdnOrigin}/console/${js}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    const cfg = await (await d.cdnGet(`${d.cdnOrigin}/console/config.json`)).json();
+    expect(cfg).toMatchObject({ apiBase: d.apiUrl, redirectUri: `${d.cdnOrigin}/console/` });
+    expect(cfg.scope.split(' ')).toContain('avtrz/console');
+    expect(cfg.issuer).toMatch(/^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//);
+    expect(cfg.tokenEndpoint).toMatch(/\.amazoncognito\.com\/oauth2\/token$/);
+    expect(cfg.clientId).toEqual(d.userPool?.clientId ?? expect.any(String));
+    // the avatar behaviour is as before: nothing but /a/* (and now /console/*) is served
+    expect((await d.cdnGet(`${d.cdnOrigin}/o/anything`)).status).toBe(404);
+  });
+
+  it('the console: a user of the pool reaches /v1/console through the JWT authorizer, a member only their workspace', async () => {
+    const pool = d.userPool;
+    if (!pool) throw new Error('the template has no user pool');
+    const get = (path: string, token: string) =>
+      fetch(`${d.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    // the operator (group avtrz-operators) creates a second workspace from the console
+    const operator = await pool.accessToken({ email: 'op@example.com', groups: ['avtrz-operators'] });
+    const created = await fetch(`${d.apiUrl}/v1/console/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Console Co', monthly_quota: 10 }),
+    });
+    expect(created.status).toBe(201);
+    const other = (await created.json()).id;
+    const all = await (await get('/v1/console/workspaces', operator)).json();
+    expect(all.workspaces.map((w: { id: string }) => w.id)).toEqual([other, ws]); // newest first
+
+    // a member of `ws` (custom:workspaces, copied into the access token by the pool's trigger)
+    const member = await pool.accessToken({ email: 'member@example.com', workspaces: ws });
+    const mine = await get('/v1/console/workspaces', member);
+    expect(mine.status).toBe(200);
+    expect((await mine.json()).workspaces.map((w: { id: string }) => w.id)).toEqual([ws]);
+    expect((await get(`/v1/console/workspaces/${ws}/keys`, member)).status).toBe(200);
+    expect((await get(`/v1/console/workspaces/${other}`, member)).status).toBe(404);
+
+    // what the authorizer refuses never reaches a function: API Gateway's own bodies
+    const withKey = await get(`/v1/console/workspaces/${ws}`, web.key);
+    expect(withKey.status).toBe(401);
+    expect(await withKey.json()).toEqual({ message: 'Unauthorized' });
+    const noScope = await get(
+      `/v1/console/workspaces/${ws}`,
+      await pool.accessToken({ email: 'x@example.com' }, { scope: 'openid email' }),
+    );
+    expect(noScope.status).toBe(403);
+    expect(await noScope.json()).toEqual({ message: 'Forbidden' });
+    const otherClient = await get(
+      '/v1/console/workspaces',
+      await pool.accessToken({ email: 'x@example.com' }, { client_id: 'another-client' }),
+    );
+    expect(otherClient.status).toBe(401);
   });
 
   it('every function in the template ran, and none answered 5xx', async () => {

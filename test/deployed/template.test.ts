@@ -14,7 +14,13 @@ import path from 'node:path';
 import { LOCAL_ENVIRONMENT_DIFFERENCES } from '../../lib/local/environment';
 import { type LocalStack, startLocalStack } from '../../lib/local/stack';
 import { ensureSdkDir } from './support/lambda-node';
-import { type Assembly, type FunctionSpec, functionsOf, synthesize } from './support/template';
+import {
+  type Assembly,
+  bucketDeploymentsOf,
+  type FunctionSpec,
+  functionsOf,
+  synthesize,
+} from './support/template';
 
 const UPSTREAM = 'http://127.0.0.1:9/photo?profile={profile}';
 let asm: Assembly;
@@ -42,6 +48,19 @@ describe('the bundles', () => {
       .split('/')
       .slice(0, spec.startsWith('@') ? 2 : 1)
       .join('/');
+
+  it("the only function not run is CDK's BucketDeployment handler (deploy time, Python)", () => {
+    const run = new Set(fns.map((f) => f.logicalId));
+    const notRun = Object.entries(asm.template.Resources)
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !run.has(id))
+      .map(([id, r]) => ({ id, runtime: r.Properties.Runtime as string }));
+    const handlers = new Set(bucketDeploymentsOf(asm).map((b) => b.handlerId));
+    expect(notRun.length).toBe(handlers.size);
+    for (const f of notRun) {
+      expect(handlers.has(f.id)).toBe(true);
+      expect(f.runtime).toMatch(/^python3\.\d+$/);
+    }
+  });
 
   it('every function is a CommonJS bundle on nodejs22.x with its handler file', () => {
     expect(fns.length).toBeGreaterThan(10);

@@ -65,6 +65,24 @@ describe('avtrz CLI against the local stack', () => {
     expect(got.stdout).toMatch(/monthly_quota\s+2000/);
   });
 
+  it('workspaces list follows every page (one workspace per page)', async () => {
+    const made = [ws];
+    for (const n of ['list A', 'list B']) {
+      made.push((await okJson(['workspaces', 'create', '--name', n, '--quota', '10'])).id);
+    }
+    const all = await okJson(['workspaces', 'list', '--page-size', '1']);
+    const ids = all.workspaces.map((w: { id: string }) => w.id);
+    // this test's stack holds at least these three (the human test above made one more)
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect(ids).toEqual(expect.arrayContaining(made));
+    expect(new Set(ids).size).toBe(ids.length);
+    // newest first
+    expect(ids.indexOf(made[2])).toBeLessThan(ids.indexOf(made[1]));
+    const human = await ok(['workspaces', 'list', '--page-size', '2']);
+    expect(human.stdout).toMatch(/^ID\s+NAME\s+QUOTA\s+CREATED\n/);
+    for (const id of made) expect(human.stdout).toContain(id);
+  });
+
   it('keys create (publishable with domains, secret), shown once', async () => {
     const human = await ok(createPublishable('web', 'localhost', '*.example.com'));
     const key = /\n {2}(pk_live_[0-9A-Za-z]{38})\n/.exec(human.stdout)?.[1];
@@ -201,6 +219,31 @@ describe('avtrz CLI against the local stack', () => {
       });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(/avtrz: 40[13] /);
+    });
+
+    it('a real key passed as --key: use the key_… id from keys list (never echoed, nothing sent)', async () => {
+      for (const k of [srv.key, web.key]) {
+        const r = await runCli(['keys', 'revoke', '--workspace', ws, '--key', k], env);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("--key takes the key's id (key_…), not the key itself");
+        expect(r.stderr).toContain('avtrz keys list --workspace ws_…');
+        expect(r.stderr).not.toContain(k);
+      }
+      // the secret key was not revoked: the CLI refused before calling the API
+      const list = await okJson(['keys', 'list', '--workspace', ws]);
+      expect(list.keys.find((k: { id: string }) => k.id === srv.id).status).toBe('active');
+    });
+
+    it('--json: an API error is {"error":{code,message,status,param?,request_id}} on stderr', async () => {
+      const r = await runCli([...createPublishable('x'), '--json'], env);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const e = JSON.parse(r.stderr).error;
+      expect(e).toMatchObject({ code: 'invalid_request', status: 400, param: 'allowed_domains' });
+      expect(typeof e.message).toBe('string');
+      expect(e.request_id).toEqual(expect.any(String));
+      const nf = await runCli(['workspaces', 'get', '--workspace', 'ws_0000000000000000', '--json'], env);
+      expect(JSON.parse(nf.stderr).error).toMatchObject({ code: 'not_found', status: 404 });
     });
 
     it('an unreachable endpoint exits 1', async () => {

@@ -43,11 +43,14 @@ describe('the same stage in two regions of one account', () => {
   });
   const names = stacks.map(cloudFrontNames);
 
-  it('names the response headers policy, origin access control and function', () => {
+  it("names the response headers policies, origin access control, functions and the console's cache policy", () => {
     for (const n of names) {
       expect(n.map((x) => x.type).sort()).toEqual([
+        'AWS::CloudFront::CachePolicy',
+        'AWS::CloudFront::Function',
         'AWS::CloudFront::Function',
         'AWS::CloudFront::OriginAccessControl',
+        'AWS::CloudFront::ResponseHeadersPolicy',
         'AWS::CloudFront::ResponseHeadersPolicy',
       ]);
     }
@@ -77,6 +80,7 @@ describe('the same stage in two regions of one account', () => {
       'AWS::CloudFront::ResponseHeadersPolicy': CLOUDFRONT_NAME_MAX.responseHeadersPolicy,
       'AWS::CloudFront::OriginAccessControl': CLOUDFRONT_NAME_MAX.originAccessControl,
       'AWS::CloudFront::Function': CLOUDFRONT_NAME_MAX.function,
+      'AWS::CloudFront::CachePolicy': CLOUDFRONT_NAME_MAX.cachePolicy,
     };
     for (const { type, name } of names.flat()) expect(String(name).length).toBeLessThanOrEqual(max[type]);
   });

@@ -61,6 +61,7 @@ describe('defaults', () => {
       hostedZone: undefined,
       cdnLogging: true,
       resolverConcurrency: DEFAULTS.resolverConcurrency,
+      consoleMfa: 'optional',
     });
   });
   it('reads strings from -c and numbers/booleans from cdk.json alike', () => {

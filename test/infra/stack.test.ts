@@ -18,7 +18,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../bin/app';
-import { RESOLVER, ROUTES, type Route } from '../../lambdas/routes';
+import { functionIdOf, RESOLVER, ROUTES, type Route } from '../../lambdas/routes';
 import { TABLE_KEYS, TTL_ATTR } from '../../lambdas/store/schema';
 import type { AvtrzStack } from '../../lib/avtrz-stack';
 import { CDN_CACHE_CONTROL, CDN_CONTENT_SECURITY_POLICY } from '../../lib/constructs/cdn-headers';
@@ -98,7 +98,8 @@ const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 const joinArn = (id: string, suffix: string) => ({ 'Fn::Join': ['', [getAtt(id), suffix]] });
 
 function fnOf(s: Synth, route: Route) {
-  const fn = s.stack.api.functions.get(route.id);
+  // a console twin's function is its admin route's (one Lambda per handler)
+  const fn = s.stack.api.functions.get(functionIdOf(route));
   if (!fn) throw new Error(`no function for ${route.id}`);
   return {
     construct: fn,
@@ -239,11 +240,12 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     );
   });
 
-  it('routes only /a/* to the bucket; the default behaviour answers 404 at the edge', () => {
+  it('routes only /a/* (and the console, /console/*) to the bucket; the default behaviour answers 404 at the edge', () => {
     const s = get(stage);
     const cfg = s.json.Resources[logicalId(s, s.stack.cdn.distribution)].Properties.DistributionConfig;
-    expect(cfg.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/a/*']);
-    const [served] = cfg.CacheBehaviors;
+    // the console's behaviour is test/infra/console-hosting.test.ts's
+    expect(cfg.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(['/a/*', '/console/*']);
+    const served = cfg.CacheBehaviors.find((b: any) => b.PathPattern === '/a/*');
     expect(served).toMatchObject({ ViewerProtocolPolicy: 'https-only', AllowedMethods: ['GET', 'HEAD'] });
     expect(served.FunctionAssociations).toBeUndefined();
     expect(cfg.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
@@ -297,13 +299,20 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         r.Properties.Runtime === 'nodejs22.x' &&
         r.Properties.Handler === 'index.handler',
     ).length;
-    expect(fnCount).toBe(ROUTES.length + 2); // + the resolver and the $default fallback
+    // one per handler (a console twin shares its admin route's), + the resolver, the $default
+    // fallback and the user pool's token-claims trigger
+    expect(fnCount).toBe(new Set(ROUTES.map(functionIdOf)).size + 3);
   });
 
   it('gives every function its own log group with retention, and a role that may write only there', () => {
     const s = get(stage);
     const days = stage === 'prod' ? 90 : 30;
-    for (const f of [...ROUTES.map((r) => fnOf(s, r).construct), s.stack.resolver, s.stack.fallback]) {
+    for (const f of [
+      ...ROUTES.map((r) => fnOf(s, r).construct),
+      s.stack.resolver,
+      s.stack.fallback,
+      s.stack.tokenClaims,
+    ]) {
       const logsId = logicalId(s, f.logGroup);
       const fn = s.json.Resources[logicalId(s, f.fn)];
       expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logsId } });
@@ -463,7 +472,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     });
   });
 
-  it('generates one API route per route-table entry, IAM-authorised exactly for admin routes', () => {
+  it('generates one API route per route-table entry: IAM for admin routes, the JWT authorizer for console routes', () => {
     const s = get(stage);
     const routes = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
@@ -473,9 +482,10 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
       const r = routes.find((x) => x.Properties.RouteKey === `${route.method} ${route.path}`);
       expect({ key: r?.Properties.RouteKey, auth: r?.Properties.AuthorizationType }).toEqual({
         key: `${route.method} ${route.path}`,
-        auth: route.auth === 'admin' ? 'AWS_IAM' : 'NONE',
+        auth: { admin: 'AWS_IAM', console: 'JWT', key: 'NONE' }[route.auth],
       });
       expect(route.auth === 'admin').toBe(route.path.startsWith('/v1/admin/'));
+      expect(route.auth === 'console').toBe(route.path.startsWith('/v1/console/'));
       // the route's integration invokes that route's own function
       const integrationId = r?.Properties.Target['Fn::Join'][1][1].Ref;
       const integration = s.json.Resources[integrationId];
@@ -525,7 +535,7 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
     );
   });
 
-  it('outputs the API URL, CDN URL, DNS targets, failure queue, table name and bucket name', () => {
+  it('outputs the API URL, CDN URL, DNS targets, failure queue, alarm topic, table name and bucket name', () => {
     const s = get(stage);
     const o = s.json.Outputs;
     expect(Object.keys(o).sort()).toEqual(
@@ -535,8 +545,14 @@ describe.each(['prod', 'dev'] as const)('%s stack', (stage) => {
         'CdnDistributionDomainName',
         'ResolverFailureQueueUrl',
         'ResolverFailureQueueName',
+        'AlarmTopicArn',
         'TableName',
         'BucketName',
+        'ConsoleUrl',
+        'ConsoleUserPoolId',
+        'ConsoleUserPoolClientId',
+        'ConsoleIssuer',
+        'ConsoleLoginDomain',
         // the API's custom domain target exists only with a custom domain (prod here)
         ...(stage === 'prod' ? ['ApiRegionalDomainName', 'ApiRegionalHostedZoneId'] : []),
       ].sort(),

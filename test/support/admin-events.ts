@@ -4,6 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { matchRoute } from '../../lambdas/routes';
+import { addJwtAuthorizer } from '../../lib/local/apigw-event';
 import { makeEvent } from './events';
 import { testRuntime } from './runtime';
 
@@ -15,6 +16,8 @@ export interface CallOptions {
   rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** the JWT authorizer's claims (a console route), added as API Gateway adds them */
+  claims?: Record<string, unknown>;
 }
 
 export interface CallResult {
@@ -50,6 +53,7 @@ export async function call(method: string, path: string, opts: CallOptions = {})
     body: payload,
     pathParameters: m.pathParameters,
   });
+  if (opts.claims) addJwtAuthorizer(event, opts.claims);
   const res = (await fn(event, context)) as Awaited<ReturnType<typeof mod.handler>>;
   const raw = typeof res.body === 'string' ? res.body : '';
   let body: unknown;

@@ -6,8 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { buildEventV2 } from '../../../lib/local/apigw-event';
+import type { JWTPayload } from 'jose';
+import { addJwtAuthorizer, buildEventV2 } from '../../../lib/local/apigw-event';
 import { writeResult } from '../../../lib/local/http-io';
+import { TokenRejected } from '../../../lib/local/jwt-authorizer';
 import { type Credentials, verifySigV4 } from '../../../lib/local/sigv4';
 import type { FunctionHost, InvokeOutcome } from './function-host';
 import type { RouteSpec } from './template';
@@ -56,6 +58,8 @@ export interface ApiGatewayOptions {
   iamCredentials: readonly Credentials[];
   /** every request that reached an integration, with the status answered */
   calls: ApiCall[];
+  /** a JWT route's authorizer: the verified claims, or TokenRejected (deployment.ts) */
+  verifyJwt?: (route: RouteSpec, authorization: string | undefined) => Promise<JWTPayload>;
 }
 
 function matchRoute(routes: readonly RouteSpec[], method: string, path: string) {
@@ -81,8 +85,14 @@ function matchRoute(routes: readonly RouteSpec[], method: string, path: string) 
 }
 
 /** API Gateway's answers of its own (not the function's): `{"message": …}` bodies. */
-function gatewayError(res: http.ServerResponse, status: number, message: string, requestId: string): void {
-  json(res, status, { message }, { 'apigw-requestid': requestId });
+function gatewayError(
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): void {
+  json(res, status, { message }, { 'apigw-requestid': requestId, ...headers });
 }
 
 export function createApiGateway(opts: ApiGatewayOptions): http.Server {
@@ -125,6 +135,16 @@ export function createApiGateway(opts: ApiGatewayOptions): http.Server {
             userId: 'AIDAOPERATOR',
           },
         };
+      } else if (route.authorizationType === 'JWT') {
+        if (!opts.verifyJwt) throw new Error(`${route.routeKey}: no JWT authorizer is modelled`);
+        try {
+          addJwtAuthorizer(event, await opts.verifyJwt(route, event.headers.authorization));
+        } catch (e) {
+          if (!(e instanceof TokenRejected)) throw e;
+          // API Gateway's own bodies: 401 Unauthorized, 403 Forbidden (insufficient scope)
+          const message = e.status === 401 ? 'Unauthorized' : 'Forbidden';
+          return gatewayError(res, e.status, message, requestId, { 'www-authenticate': e.wwwAuthenticate });
+        }
       } else if (route.authorizationType !== 'NONE') {
         throw new Error(`${route.routeKey}: authorization ${route.authorizationType} is not emulated`);
       }

@@ -7,21 +7,31 @@
  *   AWS::CloudFront::Distribution  lib/local/cdn.ts reading that bucket (OAC: the bucket is private)
  *   AWS::SecretsManager::Secret Secrets Manager stand-in holding a generated value
  *   AWS::Lambda::Function       one FunctionHost per function, Node 22, template environment
- *   AWS::ApiGatewayV2::*        API Gateway stand-in: the template's routes, IAM routes SigV4-checked
+ *   AWS::ApiGatewayV2::*        API Gateway stand-in: the template's routes, IAM routes SigV4-checked,
+ *                               JWT routes verified by the template's JwtConfiguration and scopes
+ *   AWS::Cognito::*             the user pool's issuer (support/cognito.ts): RS256 access tokens for
+ *                               the app client, through the pool's own token trigger function
+ *   Custom::CDKBucketDeployment its sources copied into the bucket stand-in, deploy-time markers
+ *                               resolved, with its metadata (its Python handler is not run:
+ *                               template.ts BUCKET_DEPLOYMENT_HANDLER_NOT_RUN); the CDN stand-in
+ *                               serves the console behaviour with the template's headers policy
  *   Lambda Invoke API           for the avatar/batch → resolver calls, sync and async
+ *   AWS::CloudWatch::Alarm, AWS::SNS::Topic  physical names only: no function refers to them and
+ *                               nothing runs them here (what they watch: test/infra/alarms.test.ts)
  *
  * The functions get the template's variables with Refs and GetAtts resolved to those stand-ins,
  * plus only AWS_REGION, credentials and AWS_ENDPOINT_URL_* (function-host.ts enforces this).
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createCdn } from '../../../lib/local/cdn';
+import { verifyJwtAuthorizer } from '../../../lib/local/jwt-authorizer';
 import { freePorts, LOCAL_CREDENTIALS, startDynamo, startS3 } from '../../../lib/local/services';
 import { type Provider, startProvider } from '../../support/provider';
 import {
@@ -32,11 +42,15 @@ import {
   createLambdaApi,
   createSecretsManager,
 } from './aws-standins';
+import { type UserPoolStandIn, userPoolOf } from './cognito';
 import { arm64Sysroot, FunctionHost } from './function-host';
 import { type IntrinsicContext, type Physical, resolve as resolveIntrinsic } from './intrinsics';
 import { type Arch, buildOnce, ensureNode, ensureSdkDir, qemuAarch64, ROOT } from './lambda-node';
 import {
   type Assembly,
+  type BucketDeploymentSpec,
+  bucketDeploymentsOf,
+  type Cfn,
   eventInvokeConfigs,
   type FunctionSpec,
   functionsOf,
@@ -86,6 +100,8 @@ export interface Deployment {
   /** each function's resolved template environment */
   environments: Map<string, Record<string, string>>;
   calls: ApiCall[];
+  /** the template's user pool (the console's sign-in), when it has one */
+  userPool?: UserPoolStandIn;
   /** the Lambda Invoke API stand-in (what AWS_ENDPOINT_URL_LAMBDA points the functions at) */
   lambdaEndpoint: string;
   asyncFailures: AsyncFailure[];
@@ -184,6 +200,10 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
           resources[id] = { ref: arn };
           break;
         }
+        case 'AWS::ApiGatewayV2::Api':
+          // ApiEndpoint becomes the API Gateway stand-in's URL once it listens (below)
+          resources[id] = { ref: `api${id.length}`, attrs: {} };
+          break;
         case 'AWS::CloudFront::Distribution':
           resources[id] = { ref: 'E1DEPLOYEDTIER', attrs: { DomainName: CDN_DOMAIN, Id: 'E1DEPLOYEDTIER' } };
           break;
@@ -192,6 +212,48 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
           resources[id] = {
             ref: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`,
             attrs: { Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`, QueueName: name },
+          };
+          break;
+        }
+        case 'AWS::Cognito::UserPool': {
+          const poolId = `${REGION}_${randomBytes(5).toString('hex')}`;
+          resources[id] = {
+            ref: poolId,
+            attrs: {
+              Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${poolId}`,
+              ProviderURL: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+              ProviderName: `cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+              UserPoolId: poolId,
+            },
+          };
+          break;
+        }
+        case 'AWS::Cognito::UserPoolClient':
+          resources[id] = { ref: randomBytes(13).toString('hex') };
+          break;
+        case 'AWS::Cognito::UserPoolResourceServer':
+          // Ref of a resource server is its identifier
+          resources[id] = { ref: r.Properties.Identifier };
+          break;
+        case 'AWS::Cognito::UserPoolGroup':
+          resources[id] = { ref: r.Properties.GroupName };
+          break;
+        case 'AWS::Cognito::UserPoolDomain':
+        case 'AWS::Cognito::ManagedLoginBranding':
+        case 'AWS::ApiGatewayV2::Authorizer':
+          resources[id] = { ref: randomBytes(5).toString('hex') };
+          break;
+        case 'AWS::SNS::Topic': {
+          const name = r.Properties?.TopicName ?? physicalName(stack, id, 256);
+          const arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+          resources[id] = { ref: arn, attrs: { TopicArn: arn, TopicName: name } };
+          break;
+        }
+        case 'AWS::CloudWatch::Alarm': {
+          const name = r.Properties?.AlarmName ?? physicalName(stack, id, 255);
+          resources[id] = {
+            ref: name,
+            attrs: { Arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}` },
           };
           break;
         }
@@ -251,7 +313,9 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
       .find((b) => originDomain.startsWith(`${b}.`));
     if (!originBucket)
       throw new Error(`the distribution's origin ${originDomain} is none of the template's buckets`);
-    const cdn = createCdn({ s3: () => s3, bucket: originBucket });
+    // the console behaviour's response headers, as its policy says (resolved once the API listens)
+    const consoleHeaders: Record<string, string> = {};
+    const cdn = createCdn({ s3: () => s3, bucket: originBucket, console: { headers: consoleHeaders } });
     const cdnPort = await listen(cdn);
     cleanups.push(() => closeServer(cdn));
 
@@ -339,7 +403,21 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
       cleanups.push(() => host.stop());
     }
 
+    const userPool = await userPoolOf(assembly, ictx, (id) => hosts.get(id));
     const gateway = createApiGateway({
+      verifyJwt: (route, authorization) => {
+        if (!route.jwt || !userPool) throw new Error(`${route.routeKey}: no user pool behind its authorizer`);
+        const issuer = resolveIntrinsic(route.jwt.issuer, ictx);
+        // API Gateway fetches the issuer's JWKS: here the only issuer is the template's user pool
+        if (issuer !== userPool.issuer)
+          throw new Error(`${route.routeKey}: issuer ${issuer} is not the user pool`);
+        return verifyJwtAuthorizer(authorization, {
+          jwks: userPool.jwks,
+          issuer,
+          audience: route.jwt.audience.map((a) => resolveIntrinsic(a, ictx)),
+          scopes: route.jwt.scopes,
+        });
+      },
       routes,
       hostFor: (id) => {
         const h = hosts.get(id);
@@ -353,6 +431,14 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
     });
     const apiPort = await listen(gateway);
     cleanups.push(() => closeServer(gateway));
+    for (const [id, r] of Object.entries(res)) {
+      if (r.Type === 'AWS::ApiGatewayV2::Api')
+        resources[id].attrs = { ApiEndpoint: `http://127.0.0.1:${apiPort}` };
+    }
+
+    // 4. what CloudFormation's custom resources would have put into the buckets
+    for (const spec of bucketDeploymentsOf(assembly)) await applyBucketDeployment(s3, spec, ictx);
+    Object.assign(consoleHeaders, consoleBehaviourHeaders(dist?.Properties.DistributionConfig, res, ictx));
 
     const cdnOrigin = `https://${CDN_DOMAIN}`;
     return {
@@ -365,6 +451,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
       hosts,
       environments,
       calls,
+      userPool,
       lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
       asyncFailures,
       secretReads,
@@ -383,4 +470,83 @@ export async function deploy(opts: DeployOptions = {}): Promise<Deployment> {
     await stop();
     throw e;
   }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+};
+
+function filesUnder(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory()
+      ? filesUnder(p, base)
+      : [path.relative(base, p).split(path.sep).join('/')];
+  });
+}
+
+/**
+ * What CDK's BucketDeployment handler does on Create: every file of every source under the
+ * prefix, deploy-time markers (Source.jsonData's tokens) replaced by their resolved values, the
+ * system metadata (Cache-Control) on each object, the content type guessed from the extension.
+ * Prune only deletes objects a previous deployment left, and this is the first one.
+ */
+async function applyBucketDeployment(s3: S3Client, spec: BucketDeploymentSpec, ictx: IntrinsicContext) {
+  const bucket = resolveIntrinsic(spec.destinationBucket, ictx);
+  const unknown = Object.keys(spec.systemMetadata).filter((k) => k !== 'cache-control');
+  if (unknown.length) throw new Error(`${spec.logicalId}: metadata ${unknown.join(', ')} is not modelled`);
+  for (const source of spec.sources) {
+    const markers = Object.entries(source.markers).map(([m, v]: [string, Cfn]) => [
+      m,
+      resolveIntrinsic(v, ictx),
+    ]);
+    for (const rel of filesUnder(source.dir)) {
+      let body: Buffer | string = readFileSync(path.join(source.dir, rel));
+      if (markers.length) {
+        let text = body.toString('utf8');
+        for (const [m, v] of markers) text = text.split(m).join(v);
+        body = text;
+      }
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${spec.prefix}${rel}`,
+          Body: body,
+          ContentType: CONTENT_TYPES[path.extname(rel)] ?? 'application/octet-stream',
+          CacheControl: spec.systemMetadata['cache-control'],
+        }),
+      );
+    }
+  }
+}
+
+/** The response headers policy of the distribution's `/console/*` behaviour, as headers. */
+function consoleBehaviourHeaders(
+  config: Cfn,
+  res: Assembly['template']['Resources'],
+  ictx: IntrinsicContext,
+): Record<string, string> {
+  const behaviour = (config?.CacheBehaviors ?? []).find((b: Cfn) => b.PathPattern === '/console/*');
+  if (!behaviour) return {};
+  const policyId = behaviour.ResponseHeadersPolicyId?.Ref;
+  const sec = res[policyId]?.Properties?.ResponseHeadersPolicyConfig?.SecurityHeadersConfig;
+  if (!sec)
+    throw new Error(`the console behaviour's response headers policy ${policyId} is not in the template`);
+  const h: Record<string, string> = {};
+  if (sec.ContentSecurityPolicy) {
+    h['content-security-policy'] = resolveIntrinsic(sec.ContentSecurityPolicy.ContentSecurityPolicy, ictx);
+  }
+  if (sec.ContentTypeOptions) h['x-content-type-options'] = 'nosniff';
+  if (sec.FrameOptions) h['x-frame-options'] = sec.FrameOptions.FrameOption;
+  if (sec.ReferrerPolicy) h['referrer-policy'] = sec.ReferrerPolicy.ReferrerPolicy;
+  if (sec.StrictTransportSecurity) {
+    const t = sec.StrictTransportSecurity;
+    h['strict-transport-security'] =
+      `max-age=${t.AccessControlMaxAgeSec}${t.IncludeSubdomains ? '; includeSubDomains' : ''}`;
+  }
+  return h;
 }

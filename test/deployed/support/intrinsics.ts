@@ -61,6 +61,9 @@ function ref(name: string, ctx: IntrinsicContext): string {
       return ctx.accountId;
     case 'AWS::StackName':
       return ctx.stackName;
+    case 'AWS::StackId':
+      // arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>, with a fixed uuid
+      return `arn:aws:cloudformation:${ctx.region}:${ctx.accountId}:stack/${ctx.stackName}/0d1e2f30-4a5b-11f1-8c6d-0a1b2c3d4e5f`;
     case 'AWS::Partition':
       return 'aws';
     case 'AWS::URLSuffix':

@@ -67,6 +67,8 @@ export interface RouteSpec {
   /** logical id of the function behind the route's integration */
   functionId: string;
   payloadFormatVersion: string;
+  /** a JWT route: its authorizer's JwtConfiguration (intrinsics unresolved) and the route's scopes */
+  jwt?: { issuer: Cfn; audience: Cfn[]; scopes: string[] };
 }
 
 /** Where the asset of a resource's property was staged in the assembly (aws:asset:path). */
@@ -84,10 +86,62 @@ function refOf(v: Cfn): string {
   throw new Error(`expected a Ref, got ${JSON.stringify(v)}`);
 }
 
+/**
+ * The function behind `Custom::CDKBucketDeployment` (aws-cdk-lib/aws-s3-deployment) is not run:
+ * it is CDK's own Python handler (python3.x + the AWS CLI layer), which only copies asset zips into
+ * a bucket while CloudFormation deploys and is never on a request path. This tier does its work
+ * instead (bucketDeploymentsOf + deployment.ts applyBucketDeployment: the same files, markers
+ * resolved, the same metadata), and runs every other function.
+ */
+export const BUCKET_DEPLOYMENT_HANDLER_NOT_RUN =
+  "CDK's BucketDeployment handler (Python, deploy time only): the tier copies its sources itself";
+
+export interface BucketDeploymentSpec {
+  logicalId: string;
+  /** the Lambda function behind its ServiceToken */
+  handlerId: string;
+  /** each source's staged folder, with its deploy-time markers (marker -> intrinsic) */
+  sources: { dir: string; markers: Record<string, Cfn> }[];
+  destinationBucket: Cfn;
+  prefix: string;
+  /** S3 system metadata for every copied object, e.g. `cache-control` */
+  systemMetadata: Record<string, string>;
+  prune: boolean;
+}
+
+export function bucketDeploymentsOf(asm: Assembly): BucketDeploymentSpec[] {
+  const out: BucketDeploymentSpec[] = [];
+  for (const [id, r] of Object.entries(asm.template.Resources)) {
+    if (r.Type !== 'Custom::CDKBucketDeployment') continue;
+    const p = r.Properties;
+    const handlerId = p.ServiceToken?.['Fn::GetAtt']?.[0];
+    if (typeof handlerId !== 'string') throw new Error(`${id}: ServiceToken is not a function's Arn`);
+    if (p.Extract === false) throw new Error(`${id}: Extract: false is not modelled by the deployed tier`);
+    const sources = (p.SourceObjectKeys as string[]).map((key, i) => {
+      const dir = path.join(asm.dir, `asset.${key.replace(/\.zip$/, '')}`);
+      if (!existsSync(dir)) throw new Error(`${id}: source ${key} is not staged in ${asm.dir}`);
+      return { dir, markers: (p.SourceMarkers?.[i] ?? {}) as Record<string, Cfn> };
+    });
+    out.push({
+      logicalId: id,
+      handlerId,
+      sources,
+      destinationBucket: p.DestinationBucketName,
+      prefix: p.DestinationBucketKeyPrefix ?? '',
+      systemMetadata: p.SystemMetadata ?? {},
+      prune: p.Prune !== false,
+    });
+  }
+  return out;
+}
+
 export function functionsOf(asm: Assembly): FunctionSpec[] {
   const out: FunctionSpec[] = [];
+  const deploymentHandlers = new Set(bucketDeploymentsOf(asm).map((d) => d.handlerId));
   for (const [id, r] of Object.entries(asm.template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
+    // BUCKET_DEPLOYMENT_HANDLER_NOT_RUN says why
+    if (deploymentHandlers.has(id)) continue;
     const p = r.Properties;
     out.push({
       logicalId: id,
@@ -124,11 +178,23 @@ export function routesOf(asm: Assembly): RouteSpec[] {
     const functionId = uri?.['Fn::GetAtt']?.[0];
     if (res[functionId]?.Type !== 'AWS::Lambda::Function')
       throw new Error(`${p.RouteKey}: not a Lambda integration`);
+    const authorizationType = p.AuthorizationType ?? 'NONE';
+    let jwt: RouteSpec['jwt'];
+    if (authorizationType === 'JWT') {
+      const auth = res[refOf(p.AuthorizerId)];
+      const cfg = auth?.Properties?.JwtConfiguration;
+      if (auth?.Type !== 'AWS::ApiGatewayV2::Authorizer' || auth.Properties.AuthorizerType !== 'JWT' || !cfg)
+        throw new Error(`${p.RouteKey}: its authorizer is not a JWT authorizer`);
+      if (JSON.stringify(auth.Properties.IdentitySource) !== '["$request.header.Authorization"]')
+        throw new Error(`${p.RouteKey}: only the Authorization header is emulated as identity source`);
+      jwt = { issuer: cfg.Issuer, audience: cfg.Audience ?? [], scopes: p.AuthorizationScopes ?? [] };
+    }
     out.push({
       routeKey: p.RouteKey,
-      authorizationType: p.AuthorizationType ?? 'NONE',
+      authorizationType,
       functionId,
       payloadFormatVersion: integ.Properties.PayloadFormatVersion,
+      jwt,
     });
   }
   return out;
