@@ -73,6 +73,7 @@ Missed in this run: ${missed.length ? missed.join(', ') : 'none'}. Timing ratios
 line (cold import, throughput) can flip between runs on a loaded 2-core machine; the bundle size
 cannot.
 
+${shardsReadme(results)}
 Why the SDK comes from the runtime: the DynamoDB document client alone bundles to
 ${kb(1, 'doc_client_only_kb')} (${kb(2, 'doc_client_only_kb')} from the SDK's ESM builds), so no avatar bundle that
 carries the SDK can reach 300 KB (with it: ${kb(1, 'avatar_kb')}). The nodejs22.x runtime ships AWS SDK v3,
@@ -121,4 +122,67 @@ export function writeReadmeSection(readmePath: string, section: string): void {
   const next = text.indexOf('\n## ', start + 1);
   const rest = next < 0 ? '' : text.slice(next);
   writeFileSync(readmePath, `${text.slice(0, start + 1)}${section}${rest}`);
+}
+
+type ShardRow = Record<string, number>;
+
+/** The "Budget shards" table (docs/scaling.md) from bench/results.json's `shards`. */
+export function shardsReadme(results: Record<string, unknown>): string {
+  const r = results.shards as {
+    rows?: ShardRow[];
+    write_limit_per_item_per_s?: number;
+    load_average_start?: number[];
+  };
+  if (!r?.rows?.length) return '';
+  const missed = r.rows
+    .filter((x) => x.ratio_to_1 < x.target_ratio || x.over_admitted > 0)
+    .map((x) => `S=${x.shards}`);
+  return `### Budget shards
+
+\`npm run bench -- shards\` runs this section alone. A throttling proxy in front of an in-memory
+DynamoDB Local answers \`ProvisionedThroughputExceededException\` above ${r.write_limit_per_item_per_s} writes/s per item
+(DynamoDB's per-item limit, scaled down); the real counter with the deployed SDK retries, 64
+requests in flight. Exactness: quota 200, 600 new lookups answered (a request throttled past the
+SDK's retries is made again, as a client would); the bound on refusing early is 0
+(docs/scaling.md). Load average at the start: ${r.load_average_start?.[0] ?? '?'} on this 2-core machine
+(DynamoDB Local, the proxy and the counter share it: the highest rates are partly CPU-bound and
+move by ±15 % between runs). Target missed in this run: ${missed.length ? missed.join(', ') : 'none'}.
+
+${mdTable(
+  [
+    'shards',
+    'admitted/s',
+    'ratio to S=1',
+    'target',
+    'exact run: admitted',
+    'over-admitted',
+    'refused early (bound 0)',
+  ],
+  r.rows.map((x) => [
+    String(x.shards),
+    String(x.admitted_per_s),
+    `${x.ratio_to_1}×`,
+    `${x.target_ratio}×`,
+    `${x.exact_admitted} of ${x.exact_quota}`,
+    String(x.over_admitted),
+    String(x.refused_early),
+  ]),
+)}
+`;
+}
+
+/** Rewrite only the README's "### Budget shards" subsection (up to the next heading). */
+export function writeShardsReadme(readmePath: string, section: string): void {
+  const text = readFileSync(readmePath, 'utf8');
+  const start = text.indexOf('\n### Budget shards');
+  if (start < 0) {
+    const bench = text.indexOf('\n## Benchmarks');
+    const next = bench < 0 ? -1 : text.indexOf('\n## ', bench + 1);
+    const at = next < 0 ? text.length : next;
+    writeFileSync(readmePath, `${text.slice(0, at).trimEnd()}\n\n${section}${text.slice(at)}`);
+    return;
+  }
+  const next = text.slice(start + 1).search(/\n##? /);
+  const end = next < 0 ? text.length : start + 1 + next;
+  writeFileSync(readmePath, `${text.slice(0, start + 1)}${section}${text.slice(end)}`);
 }

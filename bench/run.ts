@@ -10,14 +10,26 @@ import path from 'node:path';
 import { bundle, coldImportMs, DOC_CLIENT_ONLY, SDK_BUNDLED, VARIANTS } from './lib/bundle';
 import { measureCliStartup } from './lib/cli-startup';
 import { runHttpSections } from './lib/http-sections';
+import { shardsSection } from './lib/shards';
 import { median, round } from './lib/stats';
-import { benchmarksSection, mergeReadmeTables, writeReadmeSection } from './readme';
+import {
+  benchmarksSection,
+  mergeReadmeTables,
+  shardsReadme,
+  writeReadmeSection,
+  writeShardsReadme,
+} from './readme';
 
 const ROOT = path.resolve(__dirname, '..');
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'avtrz-bench-'));
 const QUICK = process.env.AVTRZ_BENCH_QUICK === '1';
-/** `--only cli,handler_cpu`: run just these sections and merge them into bench/results.json */
+/**
+ * `--only cli,handler_cpu`: run just these sections and merge them into bench/results.json.
+ * `npm run bench -- shards` (or AVTRZ_BENCH_ONLY=shards) is `--only shards`.
+ */
 const ONLY = (() => {
+  if (process.argv.includes('shards') || process.env.AVTRZ_BENCH_ONLY === 'shards')
+    return new Set(['shards']);
   const i = process.argv.indexOf('--only');
   return i < 0 ? undefined : new Set((process.argv[i + 1] ?? '').split(',').filter(Boolean));
 })();
@@ -200,7 +212,22 @@ const SECTIONS: Record<string, () => Promise<Record<string, unknown>>> = {
   // the stack in its own process + provider stand-in; the resolver-memory child runs against them
   http: () => runHttpSections({ tmp: TMP, quick: QUICK, row, targets, env: HANDLER_ENV }),
   cli: cliSection,
+  shards: shardsWithTargets,
 };
+
+/** Budget shards under a per-item write limit (bench/lib/shards.ts), with its targets. */
+async function shardsWithTargets(): Promise<Record<string, unknown>> {
+  const r = await shardsSection(QUICK);
+  for (const x of ((r.rows ?? []) as Record<string, number>[]).filter((row) => row.shards > 1)) {
+    targets.push({
+      name: `budget shards S=${x.shards}`,
+      target: `≥ ${x.target_ratio}× S=1, 0 over-admitted`,
+      value: `${x.ratio_to_1}×, ${x.over_admitted} over`,
+      met: x.ratio_to_1 >= x.target_ratio && x.over_admitted === 0,
+    });
+  }
+  return { generated_at: new Date().toISOString(), ...r };
+}
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -232,6 +259,7 @@ async function main(): Promise<void> {
   log(`\nwrote bench/results.json (${round((performance.now() - t0) / 1000, 1)} s)`);
   if (process.argv.includes('--readme') && ONLY) {
     mergeReadmeTables(path.join(ROOT, 'README.md'), lines, targets);
+    if (ONLY.has('shards')) writeShardsReadme(path.join(ROOT, 'README.md'), shardsReadme(results));
     log('updated these rows of the README "Benchmarks" tables');
   } else if (process.argv.includes('--readme')) {
     writeReadmeSection(path.join(ROOT, 'README.md'), benchmarksSection(results, lines));

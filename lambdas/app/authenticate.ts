@@ -41,6 +41,7 @@ export async function lookupKey(deps: AuthDeps, hash: string): Promise<KeyPrinci
         revoked_at: rec.revoked_at,
         expires_at: rec.expires_at,
         monthly_quota: ws.monthly_quota,
+        shards: ws.shards,
       };
     }
   }

@@ -54,7 +54,7 @@ export interface WorkspaceStore {
   getWorkspace(id: string, opts?: { consistent?: boolean }): Promise<WorkspaceRecord | undefined>;
   updateWorkspace(
     id: string,
-    patch: { name?: string; monthly_quota?: number },
+    patch: { name?: string; monthly_quota?: number; shards?: number },
   ): Promise<WorkspaceRecord | undefined>;
   /** every workspace, newest first, one page */
   listWorkspaces(
@@ -86,6 +86,8 @@ export interface CountInput {
   attemptMs?: number;
   /** idempotency token; a fresh one per logical request (tests may pass their own) */
   token?: string;
+  /** the workspace's budget shards (docs/scaling.md; default 1) */
+  shards?: number;
 }
 
 export interface BlockedInput {

@@ -49,6 +49,7 @@ export async function serveAvatar(
       enforceQuota: true,
       profileId: id,
       attemptMs: Number.isFinite(attemptMs) ? attemptMs : undefined,
+      shards: auth.shards,
     });
   } catch (e) {
     deps.log.warn('counted, not served', { reason: 'counted write unconfirmed', id, err: e as Error });

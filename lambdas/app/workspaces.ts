@@ -51,6 +51,7 @@ export async function getWorkspace(
 ): Promise<WorkspaceRecord> {
   const ws = await deps.store.workspaces.getWorkspace(workspaceOfCaller(caller, id), { consistent: true });
   if (!ws) throw workspaceNotFound();
+  // `shards` (docs/scaling.md) is in the answer once an operator set it; absent means 1
   return ws;
 }
 
@@ -75,10 +76,13 @@ export async function updateWorkspace(
   deps: WorkspaceDeps & Pick<AppDeps, 'config' | 'now'>,
   caller: Caller,
   id: string,
-  patch: { name?: string; monthly_quota?: number },
+  patch: { name?: string; monthly_quota?: number; shards?: number },
 ): Promise<WorkspaceUpdated> {
   workspaceOfCaller(caller, id);
   if (patch.monthly_quota !== undefined) requireOperator(caller, "change a workspace's monthly quota");
+  // budget shards cost items and transactions (docs/scaling.md): an operator's decision too; like
+  // the quota, a new shard count reaches the avatar functions with their key cache
+  if (patch.shards !== undefined) requireOperator(caller, "change a workspace's budget shards");
   const ws = await deps.store.workspaces.updateWorkspace(id, patch);
   if (!ws) throw workspaceNotFound();
   if (patch.monthly_quota === undefined) return ws;

@@ -63,7 +63,11 @@ export function parseWorkspaceCreate(body: unknown): { name: string; monthly_quo
   return parseWith(WorkspaceCreateBody, body);
 }
 
-export function parseWorkspaceUpdate(body: unknown): { name?: string; monthly_quota?: number } {
+export function parseWorkspaceUpdate(body: unknown): {
+  name?: string;
+  monthly_quota?: number;
+  shards?: number;
+} {
   return dropUndefined(parseWith(WorkspaceUpdateBody, body));
 }
 

@@ -21,6 +21,8 @@ export interface KeyPrincipal {
   revoked_at?: string;
   expires_at?: string;
   monthly_quota: number;
+  /** the workspace's budget shards (absent = 1) */
+  shards?: number;
 }
 
 export interface AuthContext {
@@ -28,6 +30,8 @@ export interface AuthContext {
   workspaceId: string;
   type: KeyType;
   monthlyQuota: number;
+  /** the workspace's budget shards (absent = 1; docs/scaling.md) */
+  shards?: number;
 }
 
 export interface AuthDeps {
@@ -141,5 +145,12 @@ export async function authenticateWith(deps: AuthDeps, input: AuthInput): Promis
     throw verdict.error;
   }
 
-  return { keyId: p.key_id, workspaceId: p.workspace_id, type, monthlyQuota: p.monthly_quota };
+  const ctx: AuthContext = {
+    keyId: p.key_id,
+    workspaceId: p.workspace_id,
+    type,
+    monthlyQuota: p.monthly_quota,
+  };
+  if (p.shards !== undefined && p.shards !== 1) ctx.shards = p.shards;
+  return ctx;
 }

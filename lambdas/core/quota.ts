@@ -31,6 +31,12 @@ export function usageSlot(now: Date): { month: string; dayHour: string } {
   return { month: monthOf(now), dayHour: dayHourOf(now) };
 }
 
+/**
+ * The most budget shards a workspace may count on (docs/scaling.md): a shard is a counter item
+ * with its own write limit; HOME's transactions and the end-of-quota scan read up to this many.
+ */
+export const MAX_SHARDS = 64;
+
 /** the counter's window: requests are counted per workspace (and shard) per 5 minutes */
 export const WINDOW_MS = 5 * 60_000;
 

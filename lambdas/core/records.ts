@@ -5,6 +5,8 @@ export interface WorkspaceRecord {
   id: string;
   name: string;
   monthly_quota: number;
+  /** budget shards the counter spreads the month's budget over (docs/scaling.md); absent = 1 */
+  shards?: number;
   created_at: string;
   updated_at?: string;
 }

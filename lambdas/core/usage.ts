@@ -54,6 +54,8 @@ export interface UsageResponse {
   month: string;
   monthly_quota: number;
   used: number;
+  /** the budget shards the workspace counts on (docs/scaling.md); always set by shapeUsage */
+  shards?: number;
   /** the window the `minutely` series cover, after clamping to the last 48 hours; only when asked */
   minutely_window?: { from: string; to: string };
   keys: UsageKey[];
@@ -99,7 +101,7 @@ function byHour(a: HourCount, b: HourCount): number {
  * each with its hourly series (ascending, only hours with counts).
  */
 export function shapeUsage(input: {
-  workspace: { id: string; monthly_quota: number };
+  workspace: { id: string; monthly_quota: number; shards?: number };
   month: string;
   usage: MonthUsage | undefined;
   /** each key's 5-minute points, with the window they cover (absent: not asked; no window: empty) */
@@ -133,6 +135,7 @@ export function shapeUsage(input: {
     month: input.month,
     monthly_quota: input.workspace.monthly_quota,
     used: input.usage?.used ?? 0,
+    shards: input.workspace.shards ?? 1,
     keys,
   };
   const w = input.minutely?.window;

@@ -25,7 +25,9 @@
  *                                  in the window), l<tag> (the key's last use, seconds after the
  *                                  window's start), r (retry token of the last counted write),
  *                                  x (sk of the successor, once closed), ttl (epoch seconds, set
- *                                  when closed: 49 h after the window's start). <tag> is the key id
+ *                                  when closed: 49 h after the window's start). Budget shards
+ *                                  (docs/scaling.md): shard 00 (HOME) also holds t (committed
+ *                                  budget) and gs (shards granted to); others a (allotment) and g. <tag> is the key id
  *                                  without its `key_` prefix (counterTag). Short names keep the item
  *                                  well under 1 KB with 20 active keys (1 WCU per request).
  *                Opening a window closes the shard's latest bucket, rolls its key counts into its
@@ -127,6 +129,14 @@ export const usageAttr = {
 /** attribute names inside a counter bucket (short: this item is written on every request) */
 export const counterAttr = {
   used: 'u',
+  /** HOME only: committed budget = HOME's count + every allotment handed out this month */
+  committed: 't',
+  /** HOME only: the shards it handed a slice to this month (number set) */
+  granted: 'gs',
+  /** other shards: the allotment (the shard admits while u < a) */
+  allotted: 'a',
+  /** other shards: HOME's committed budget right after this shard's last grant */
+  grantSeen: 'g',
   count: (tag: string) => `c${tag}`,
   lastUse: (tag: string) => `l${tag}`,
   lastReq: 'r',

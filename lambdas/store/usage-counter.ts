@@ -33,39 +33,103 @@
  * our lost attempt and its retry; then the retry is applied again (at most one extra count per
  * lost-response retry, and never past the quota for new lookups, whose condition still holds).
  * The opener's transaction is idempotent by its conditions (and the SDK's ClientRequestToken).
+ *
+ * Budget shards (docs/scaling.md; CountInput.shards, default 1): the month's counter is S chains.
+ * Shard 00 (HOME) holds `t`, the committed budget (its own count + every slice handed out);
+ * shard s admits while `u < a` (its allotment). A request is ONE conditional write on a random
+ * shard; a spent slice is refilled from HOME's room by one transaction (grant), else the request
+ * goes to HOME (`t < quota`); HOME at the quota → findSlice looks for budget left anywhere.
+ *  - Over-admission is impossible: Σ counts ≤ t ≤ quota at every admission.
+ *  - Refused early: never (bound 0). A new lookup is refused only after HOME was at the quota
+ *    (no slice can be refilled then) and every granted shard was then seen spent.
+ *  - Retries: the retry token per shard bucket, the same bound as above.
+ * With S = 1 every request is on HOME with `t` = `u`: exactly the single-counter behaviour.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CountInput, CountResult } from '../app/ports';
 import { AvtrzError } from '../core/errors';
-import { windowOf } from '../core/quota';
+import { MAX_SHARDS, windowOf } from '../core/quota';
 import { conditionFailedItem, isConditionFailure } from './conditions';
 import type { StoreContext } from './context';
 import { counterAttr, counterSlot, counterTag, pk, sk, tagKeyId, usageAttr } from './schema';
 
 /** write attempts per request (the usual window opening needs 2; races at the boundary a few more) */
 const MAX_ROUNDS = 6;
+/** with budget shards a request may also move on from a spent slice, be granted one, or scan */
+const MAX_ROUNDS_SHARDED = 16;
 /** how long a closed bucket is kept after its window's start: the 5-minute points cover 48 h */
 export const BUCKET_TTL_S = 49 * 3600;
-/** the shard every workspace counts on (budget shards: issue 14) */
-const SHARD = 0;
+/** the shard holding the month's undistributed budget, where the last requests of a quota go */
+export const HOME = 0;
+/** how long a runtime remembers "this workspace's budget is spent at this quota this month" */
+const EXHAUSTED_MS = 3600_000;
 
 /** A short random retry token (72 bits: it is only ever compared with the caller's own). */
 function newToken(): string {
   return randomBytes(9).toString('base64url');
 }
 
+/**
+ * How a write is conditioned:
+ *  - `slice` (a shard other than HOME): `u < a`, the shard's count below its allotment;
+ *  - `quota` (HOME): `t < quota`, the committed budget (HOME's count + every allotment handed
+ *    out) below the quota;
+ *  - `free` (HOME): none: a known profile once the month's budget is spent (as today's
+ *    unconditional count past the quota).
+ */
+type Mode = 'slice' | 'quota' | 'free';
+
 export async function countRequest(ctx: StoreContext, input: CountInput): Promise<CountResult> {
   // a new bucket starts at the month's count, which can already be 0 >= a zero quota
   if (input.enforceQuota && input.quota <= 0) return { counted: false, used: 0 };
+  const shards = Math.min(MAX_SHARDS, Math.max(1, Math.floor(input.shards ?? 1)));
   const { month, slot } = windowOf(input.now);
   const token = input.token ?? newToken();
-  let target = sk.counterBucket(month, SHARD, slot);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const r = await countOnBucket(ctx, input, target, token);
+  const ws = input.workspaceId;
+  const memo = `exhausted#${ws}#${month}#${input.quota}`;
+  const exhausted = shards > 1 && ctx.lookups.get(memo) === true;
+  // a known profile is counted without a condition only where no slice can hold budget: with one
+  // shard (as before shards), or once this month's budget is spent at this quota
+  const homeMode: Mode = input.enforceQuota || (shards > 1 && !exhausted) ? 'quota' : 'free';
+  let shard = shards === 1 || exhausted ? HOME : randomInt(shards);
+  let mode: Mode = shard !== HOME ? 'slice' : homeMode;
+  let target = sk.counterBucket(month, shard, slot);
+  const rounds = shards === 1 ? MAX_ROUNDS : MAX_ROUNDS_SHARDED;
+  const go = (s: number, m: Mode, t = sk.counterBucket(month, s, slot)) => {
+    shard = s;
+    mode = m;
+    target = t;
+  };
+  for (let round = 0; round < rounds; round++) {
+    const r = await countOnBucket(ctx, input, target, token, mode);
     if (r.kind === 'done') return r.result;
     if (r.kind === 'again') continue;
-    target = r.kind === 'closed' ? r.into : await openBucket(ctx, input.workspaceId, month, SHARD, target);
+    if (r.kind === 'closed') {
+      target = r.into;
+    } else if (r.kind === 'missing') {
+      target = await openBucket(ctx, ws, month, shard, target);
+    } else if (r.kind === 'throttled') {
+      // this item is at its write rate (after the SDK's own retries): another shard takes the
+      // request (HOME's rules if it is HOME); with one shard there is none: 503, as before
+      if (shards === 1) throw r.error;
+      const s = (shard + 1 + randomInt(shards - 1)) % shards;
+      go(s, s !== HOME ? 'slice' : homeMode);
+    } else if (r.kind === 'spent') {
+      // this shard's slice is spent: refill it from HOME, else go where the rest of the budget is
+      if (!(await grant(ctx, ws, month, shard, slot, input.quota, shards))) go(HOME, 'quota');
+    } else {
+      // HOME is at the quota: a slice elsewhere may still hold budget; only when none does is
+      // the budget spent (nothing can refill a slice at this quota: HOME has no room)
+      const other = exhausted || !r.granted ? undefined : await findSlice(ctx, ws, month);
+      if (other) {
+        go(other.shard, 'slice', other.sk);
+        continue;
+      }
+      if (shards > 1) ctx.lookups.set(memo, true, EXHAUSTED_MS);
+      if (input.enforceQuota) return { counted: false, used: r.used };
+      go(HOME, 'free', target);
+    }
   }
   throw new AvtrzError('unavailable', 'The usage counter is contended; retry shortly.');
 }
@@ -74,7 +138,16 @@ type BucketWrite =
   | { kind: 'done'; result: CountResult }
   | { kind: 'missing' }
   | { kind: 'again' }
+  | { kind: 'throttled'; error: unknown }
+  | { kind: 'spent' }
+  | { kind: 'full'; used: number; granted: boolean }
   | { kind: 'closed'; into: string };
+
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
 
 /** The hot path: one conditional UpdateItem on one bucket. */
 async function countOnBucket(
@@ -82,51 +155,175 @@ async function countOnBucket(
   input: CountInput,
   bucketSk: string,
   token: string,
+  mode: Mode,
 ): Promise<BucketWrite> {
+  const home = mode !== 'slice';
   const notRetried = '(attribute_not_exists(#r) OR #r <> :rid)';
   const open = 'attribute_exists(#u) AND attribute_not_exists(#x)';
-  const cond = input.enforceQuota ? `${open} AND ${notRetried} AND #u < :quota` : `${open} AND ${notRetried}`;
+  const cond =
+    mode === 'quota'
+      ? `${open} AND ${notRetried} AND #t < :quota`
+      : mode === 'slice'
+        ? `${open} AND ${notRetried} AND #u < #a`
+        : `${open} AND ${notRetried}`;
   const start = counterSlot(bucketSk)?.start;
   // the key's last use, in seconds after the window's start (negative for a late writer)
   const offset = start === undefined ? 0 : Math.round((input.now.getTime() - Date.parse(start)) / 1000);
   const values: Record<string, unknown> = { ':one': 1, ':off': offset, ':rid': token };
-  if (input.enforceQuota) values[':quota'] = input.quota;
+  if (mode === 'quota') values[':quota'] = input.quota;
   const tag = counterTag(input.keyId);
+  const names: Record<string, string> = {
+    '#u': counterAttr.used,
+    '#c': counterAttr.count(tag),
+    '#l': counterAttr.lastUse(tag),
+    '#r': counterAttr.lastReq,
+    '#x': counterAttr.closedInto,
+  };
+  if (home) names['#t'] = counterAttr.committed;
+  if (mode === 'slice') names['#a'] = counterAttr.allotted;
   try {
     const out = await ctx.dynamo().send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: { pk: pk.workspace(input.workspaceId), sk: bucketSk },
-        UpdateExpression: 'ADD #u :one, #c :one SET #l = :off, #r = :rid',
+        UpdateExpression: home
+          ? 'ADD #u :one, #t :one, #c :one SET #l = :off, #r = :rid'
+          : 'ADD #u :one, #c :one SET #l = :off, #r = :rid',
         ConditionExpression: cond,
-        ExpressionAttributeNames: {
-          '#u': counterAttr.used,
-          '#c': counterAttr.count(tag),
-          '#l': counterAttr.lastUse(tag),
-          '#r': counterAttr.lastReq,
-          '#x': counterAttr.closedInto,
-        },
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_NEW',
+        // a slice's answer reports the committed budget its last grant saw (x-quota-remaining)
+        ReturnValues: home ? 'UPDATED_NEW' : 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
       // one attempt may use the time the caller can give it (app/serve-avatar.ts): cut at the
       // SDK's 2 s, an applied write would be retried into the request's deadline and answered 503
       input.attemptMs === undefined ? undefined : { requestTimeout: Math.max(1, input.attemptMs) },
     );
-    return { kind: 'done', result: { counted: true, used: Number(out.Attributes?.[counterAttr.used] ?? 1) } };
+    const a = out.Attributes ?? {};
+    const used = home ? a[counterAttr.committed] : (a[counterAttr.grantSeen] ?? a[counterAttr.used]);
+    return { kind: 'done', result: { counted: true, used: Number(used ?? 1) } };
   } catch (e) {
+    const name = (e as Error)?.name;
     // the bucket is in an opener's transaction just now: nothing was written, look again
-    if ((e as Error)?.name === 'TransactionConflictException') return { kind: 'again' };
+    if (name === 'TransactionConflictException') return { kind: 'again' };
+    if (THROTTLED.has(name)) return { kind: 'throttled', error: e };
     const old = conditionFailedItem(e);
     if (!old) return { kind: 'missing' };
-    const used = Number(attr(old[counterAttr.used]) ?? 0);
+    const committed = Number(attr(old[home ? counterAttr.committed : counterAttr.grantSeen]) ?? 0);
     // our own earlier attempt was applied (lost response, SDK retry)
-    if (attr(old[counterAttr.lastReq]) === token) return { kind: 'done', result: { counted: true, used } };
+    if (attr(old[counterAttr.lastReq]) === token)
+      return { kind: 'done', result: { counted: true, used: committed } };
     const into = attr(old[counterAttr.closedInto]);
     if (typeof into === 'string') return { kind: 'closed', into };
-    return { kind: 'done', result: { counted: false, used } };
+    if (mode === 'slice') return { kind: 'spent' };
+    // whether HOME ever handed out a slice this month (else there is nothing to look for)
+    const gs = old[counterAttr.granted] as { NS?: unknown[] } | Set<unknown> | undefined;
+    const granted = gs instanceof Set ? gs.size > 0 : Array.isArray(gs?.NS) && gs.NS.length > 0;
+    return { kind: 'full', used: committed, granted };
   }
+}
+
+/**
+ * Hand shard `shard` a slice of HOME's room (quota − committed): 1/(2·shards) of it, in ONE
+ * transaction that adds it to HOME's committed `t` (conditioned on it still fitting under the
+ * quota) and to the shard's allotment `a` (both buckets open). Nothing is moved when the slice
+ * would be 0: the rest of the budget stays on HOME, where the last requests are exact. False:
+ * no slice (the caller goes to HOME); true: try the shard again.
+ */
+async function grant(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+  shard: number,
+  slot: string,
+  quota: number,
+  shards: number,
+): Promise<boolean> {
+  const [home, mine] = await Promise.all([
+    latestBucket(ctx, workspaceId, month, HOME, true),
+    latestBucket(ctx, workspaceId, month, shard, true),
+  ]);
+  if (!home) {
+    // the month's budget starts on HOME: open its chain first
+    await openBucket(ctx, workspaceId, month, HOME, sk.counterBucket(month, HOME, slot));
+    return true;
+  }
+  if (!mine) return true;
+  const committed = Number(home[counterAttr.committed] ?? 0);
+  const slice = Math.floor((quota - committed) / (2 * shards));
+  if (slice < 1) return false;
+  const key = { pk: pk.workspace(workspaceId) };
+  try {
+    await ctx.dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: ctx.tableName,
+              Key: { ...key, sk: String(home.sk) },
+              UpdateExpression: 'ADD #t :k, #gs :s',
+              ConditionExpression: 'attribute_not_exists(#x) AND #t <= :room',
+              ExpressionAttributeNames: {
+                '#t': counterAttr.committed,
+                '#gs': counterAttr.granted,
+                '#x': counterAttr.closedInto,
+              },
+              ExpressionAttributeValues: { ':k': slice, ':s': new Set([shard]), ':room': quota - slice },
+            },
+          },
+          {
+            Update: {
+              TableName: ctx.tableName,
+              Key: { ...key, sk: String(mine.sk) },
+              UpdateExpression: 'ADD #a :k SET #tg = :tg',
+              ConditionExpression: 'attribute_exists(#u) AND attribute_not_exists(#x)',
+              ExpressionAttributeNames: {
+                '#a': counterAttr.allotted,
+                '#tg': counterAttr.grantSeen,
+                '#u': counterAttr.used,
+                '#x': counterAttr.closedInto,
+              },
+              ExpressionAttributeValues: { ':k': slice, ':tg': committed + slice },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (e) {
+    const name = (e as Error)?.name;
+    // HOME's room shrank or a bucket rolled over meanwhile: the caller tries again
+    if (name !== 'TransactionCanceledException' && name !== 'TransactionConflictException') throw e;
+  }
+  return true;
+}
+
+/**
+ * A shard other than HOME whose slice still holds budget (strongly consistent reads of the
+ * latest bucket of every shard HOME ever granted to this month), or undefined: none does.
+ * Called once HOME is at the quota, when no slice can be refilled, so "none" stays true.
+ */
+async function findSlice(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+): Promise<{ shard: number; sk: string } | undefined> {
+  const home = await latestBucket(ctx, workspaceId, month, HOME, true);
+  const granted = [...grantedShards(home)].sort(() => Math.random() - 0.5);
+  for (const shard of granted) {
+    const head = await latestBucket(ctx, workspaceId, month, shard, true);
+    if (!head || head[counterAttr.closedInto] !== undefined) continue;
+    if (Number(head[counterAttr.used] ?? 0) < Number(head[counterAttr.allotted] ?? 0)) {
+      return { shard, sk: String(head.sk) };
+    }
+  }
+  return undefined;
+}
+
+/** The shards HOME has handed a slice to this month (from its latest bucket). */
+export function grantedShards(home: Record<string, unknown> | undefined): number[] {
+  const gs = home?.[counterAttr.granted];
+  return gs instanceof Set ? [...gs].map(Number).filter((n) => n !== HOME) : [];
 }
 
 /**
@@ -169,23 +366,36 @@ async function rollInto(
 ): Promise<void> {
   const key = { pk: pk.workspace(workspaceId) };
   const headSk = String(head.sk);
-  const used = Number(head[counterAttr.used] ?? 0);
   const start = counterSlot(headSk)?.start;
+  // what the new bucket carries on: the shard's count, HOME's committed budget and the shards it
+  // granted to, a shard's allotment and the committed budget its last grant saw. The close is
+  // conditioned on the counters being the values read (a grant meanwhile fails it: no budget lost)
+  const carried: Record<string, unknown> = {};
+  const names: Record<string, string> = { '#x': counterAttr.closedInto };
+  const values: Record<string, unknown> = { ':w': w };
+  const equal: string[] = [];
+  for (const [i, name] of [counterAttr.used, counterAttr.committed, counterAttr.allotted].entries()) {
+    if (head[name] === undefined && name !== counterAttr.used) continue;
+    const v = Number(head[name] ?? 0);
+    carried[name] = v;
+    names[`#v${i}`] = name;
+    values[`:v${i}`] = v;
+    equal.push(`#v${i} = :v${i}`);
+  }
+  for (const name of [counterAttr.granted, counterAttr.grantSeen]) {
+    if (head[name] !== undefined) carried[name] = head[name];
+  }
+  if (start !== undefined) {
+    names['#ttl'] = counterAttr.ttl;
+    values[':ttl'] = Math.floor(Date.parse(start) / 1000) + BUCKET_TTL_S;
+  }
   const close: Record<string, unknown> = {
     TableName: ctx.tableName,
     Key: { ...key, sk: headSk },
     UpdateExpression: start === undefined ? 'SET #x = :w' : 'SET #x = :w, #ttl = :ttl',
-    ConditionExpression: '#u = :u AND attribute_not_exists(#x)',
-    ExpressionAttributeNames: {
-      '#u': counterAttr.used,
-      '#x': counterAttr.closedInto,
-      ...(start === undefined ? {} : { '#ttl': counterAttr.ttl }),
-    },
-    ExpressionAttributeValues: {
-      ':w': w,
-      ':u': used,
-      ...(start === undefined ? {} : { ':ttl': Math.floor(Date.parse(start) / 1000) + BUCKET_TTL_S }),
-    },
+    ConditionExpression: `${equal.join(' AND ')} AND attribute_not_exists(#x)`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
   };
   const items: Record<string, unknown>[] = [{ Update: close }];
   const roll = start === undefined ? undefined : rollUp(ctx, workspaceId, month, shard, head, start);
@@ -193,7 +403,7 @@ async function rollInto(
   items.push({
     Put: {
       TableName: ctx.tableName,
-      Item: { ...key, sk: w, [counterAttr.used]: used },
+      Item: { ...key, sk: w, ...carried },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   });
@@ -250,16 +460,22 @@ function rollUp(
 }
 
 /**
- * The month's root. Shard 0 starts from the month-to-date count of the hour buckets written
- * before 5-minute counting (their latest `used`), so an upgrade mid-month keeps the quota.
+ * The month's root of a shard's chain. HOME starts from the month-to-date count of the hour
+ * buckets written before 5-minute counting (their latest `used`), so an upgrade mid-month keeps
+ * the quota, and holds the month's whole budget (committed `t` = its count); any other shard
+ * starts with an empty allotment.
  */
 async function putRoot(ctx: StoreContext, workspaceId: string, month: string, shard: number): Promise<void> {
-  const used = shard === 0 ? await legacyUsed(ctx, workspaceId, month) : 0;
+  const used = shard === HOME ? await legacyUsed(ctx, workspaceId, month) : 0;
+  const item =
+    shard === HOME
+      ? { [counterAttr.used]: used, [counterAttr.committed]: used }
+      : { [counterAttr.used]: 0, [counterAttr.allotted]: 0 };
   try {
     await ctx.dynamo().send(
       new PutCommand({
         TableName: ctx.tableName,
-        Item: { pk: pk.workspace(workspaceId), sk: sk.counterRoot(month, shard), [counterAttr.used]: used },
+        Item: { pk: pk.workspace(workspaceId), sk: sk.counterRoot(month, shard), ...item },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -306,10 +522,28 @@ export async function latestBucket(
   return out.Items?.[0];
 }
 
+/** The latest bucket of every shard of the month: HOME, then each shard it granted to. */
+export async function monthHeads(
+  ctx: StoreContext,
+  workspaceId: string,
+  month: string,
+  consistent: boolean,
+): Promise<{ shard: number; head: Record<string, unknown> }[]> {
+  const home = await latestBucket(ctx, workspaceId, month, HOME, consistent);
+  if (!home) return [];
+  const others = grantedShards(home);
+  const heads = await Promise.all(others.map((s) => latestBucket(ctx, workspaceId, month, s, consistent)));
+  const out = [{ shard: HOME, head: home }];
+  heads.forEach((head, i) => {
+    if (head) out.push({ shard: others[i], head });
+  });
+  return out;
+}
+
 /** The workspace's count for the month of `now` (no write): for x-quota-* on uncounted answers. */
 export async function readUsed(ctx: StoreContext, workspaceId: string, now: Date): Promise<number> {
-  const head = await latestBucket(ctx, workspaceId, windowOf(now).month, SHARD, false);
-  return Number(head?.[counterAttr.used] ?? 0);
+  const heads = await monthHeads(ctx, workspaceId, windowOf(now).month, false);
+  return heads.reduce((n, h) => n + Number(h.head[counterAttr.used] ?? 0), 0);
 }
 
 /** The exception's Item is not unmarshalled by the document client: read {N}/{S}/{BOOL} or plain values. */

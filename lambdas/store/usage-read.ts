@@ -36,7 +36,7 @@ import {
   usageAttr,
   usageMonthOf,
 } from './schema';
-import { latestBucket } from './usage-counter';
+import { monthHeads } from './usage-counter';
 
 const KEY_COUNT_ATTR = /^k_(.+)$/;
 const COUNTER_COUNT_ATTR = /^c(.+)$/;
@@ -59,11 +59,6 @@ function counterCounts(item: Record<string, unknown>): Record<string, number> {
     if (m && typeof value === 'number') keyCounts[tagKeyId(m[1])] = value;
   }
   return keyCounts;
-}
-
-/** The shards a workspace counts on (budget shards: issue 14). */
-function shardsOf(_workspaceId: string): number[] {
-  return [0];
 }
 
 /** Every item of one workspace whose sort key starts with `prefix`, all pages. */
@@ -97,25 +92,24 @@ export async function getMonthUsage(
   workspaceId: string,
   month: string,
 ): Promise<MonthUsage | undefined> {
-  const shards = shardsOf(workspaceId);
-  const heads = await Promise.all(shards.map((s) => latestBucket(ctx, workspaceId, month, s, true)));
+  // every shard's open bucket (shards summed), read before the hour items (see above)
+  const heads = await monthHeads(ctx, workspaceId, month, true);
   const items = await queryPrefix(ctx, workspaceId, sk.usageHours(month), true);
   items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
   const buckets = items.map(toBucket);
   const hourItems = new Map(items.map((it) => [String(it.sk), it]));
   let used = 0;
   let counting = false;
-  heads.forEach((head, i) => {
-    if (!head) return;
+  for (const { shard, head } of heads) {
     counting = true;
     used += Number(head[counterAttr.used] ?? 0);
     const start = counterSlot(String(head.sk))?.start;
-    if (start === undefined) return;
+    if (start === undefined) continue;
     const hourSk = sk.usageHour(month, start.slice(8, 10) + start.slice(11, 13));
-    const rolled = hourItems.get(hourSk)?.[usageAttr.rolled(shards[i])];
-    if (typeof rolled === 'string' && rolled >= String(head.sk)) return;
+    const rolled = hourItems.get(hourSk)?.[usageAttr.rolled(shard)];
+    if (typeof rolled === 'string' && rolled >= String(head.sk)) continue;
     buckets.push({ hour: bucketHour(hourSk), used: 0, keyCounts: counterCounts(head) });
-  });
+  }
   // a month counted before 5-minute counting: its hour buckets carry the month-to-date `used`
   if (!counting) used = Math.max(0, ...buckets.map((b) => (Number.isFinite(b.used) ? b.used : 0)));
   return foldBuckets(buckets, used);
@@ -132,7 +126,8 @@ export async function getMinutely(
   const months = lo.month === hi.month ? [lo.month] : [lo.month, hi.month];
   const reads: Promise<Record<string, unknown>[]>[] = [];
   for (const month of months) {
-    for (const shard of shardsOf(workspaceId)) {
+    const shards = (await monthHeads(ctx, workspaceId, month, false)).map((h) => h.shard);
+    for (const shard of shards) {
       const from =
         month === lo.month ? sk.counterBucket(month, shard, lo.slot) : sk.counterBucket(month, shard, '');
       const to =

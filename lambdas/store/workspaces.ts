@@ -57,7 +57,7 @@ export async function getWorkspace(
 export async function updateWorkspace(
   ctx: StoreContext,
   id: string,
-  patch: { name?: string; monthly_quota?: number },
+  patch: { name?: string; monthly_quota?: number; shards?: number },
 ): Promise<WorkspaceRecord | undefined> {
   const sets = ['updated_at = :now'];
   const values: Record<string, unknown> = { ':now': ctx.now().toISOString() };
@@ -70,6 +70,10 @@ export async function updateWorkspace(
   if (patch.monthly_quota !== undefined) {
     sets.push('monthly_quota = :quota');
     values[':quota'] = patch.monthly_quota;
+  }
+  if (patch.shards !== undefined) {
+    sets.push('shards = :shards');
+    values[':shards'] = patch.shards;
   }
   try {
     const out = await ctx.dynamo().send(

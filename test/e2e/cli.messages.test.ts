@@ -37,7 +37,15 @@ describe('avtrz help', () => {
   it('avtrz --help lists every command; avtrz keys --help lists the keys commands', async () => {
     const all = await runCli(['--help'], env);
     expect(all.code).toBe(0);
-    for (const c of ['workspaces list', 'workspaces create', 'keys create', 'keys roll', 'usage', 'users invite', 'mcp']) {
+    for (const c of [
+      'workspaces list',
+      'workspaces create',
+      'keys create',
+      'keys roll',
+      'usage',
+      'users invite',
+      'mcp',
+    ]) {
       expect(all.stdout).toContain(`  ${c} `);
     }
     expect(all.stdout).toContain('--version');

@@ -45,6 +45,7 @@ export async function seedWorkspace(quota: number, domains = ['127.0.0.1']) {
         pk: pk.workspace(ws.id),
         sk: sk.counterBucket(windowOf(FAULT_NOW).month, 0, windowOf(FAULT_NOW).slot),
         [counterAttr.used]: 0,
+        [counterAttr.committed]: 0,
       },
     }),
   );

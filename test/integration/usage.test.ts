@@ -81,6 +81,7 @@ describe('GET /v1/admin/workspaces/{ws}/usage', () => {
       month: thisMonth,
       monthly_quota: 5000,
       used: 32,
+      shards: 1,
       keys: [
         {
           id: keys.old.id,

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { normaliseDomainEntry } from '../domains';
+import { MAX_SHARDS } from '../quota';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../workspace-page';
 
 export const NAME_MAX = 100;
@@ -91,11 +92,28 @@ export const WorkspaceCreateBody = z.strictObject(
   BODY_OBJECT,
 );
 
+const shardsMessage = `shards must be an integer between 1 and ${MAX_SHARDS}.`;
+export const shardsField = z.int({ error: required('shards', shardsMessage) }).check(
+  z.gte(1, { error: shardsMessage }),
+  z.lte(MAX_SHARDS, { error: shardsMessage }),
+  z.meta({
+    description: 'Budget shards the quota counter spreads the month over (operators; docs/scaling.md).',
+    examples: [4],
+  }),
+);
+
 export const WorkspaceUpdateBody = z
-  .strictObject({ name: z.optional(nameField()), monthly_quota: z.optional(monthlyQuotaField) }, BODY_OBJECT)
+  .strictObject(
+    {
+      name: z.optional(nameField()),
+      monthly_quota: z.optional(monthlyQuotaField),
+      shards: z.optional(shardsField),
+    },
+    BODY_OBJECT,
+  )
   .check(
-    z.refine((b) => b.name !== undefined || b.monthly_quota !== undefined, {
-      error: 'Nothing to update: send name and/or monthly_quota.',
+    z.refine((b) => b.name !== undefined || b.monthly_quota !== undefined || b.shards !== undefined, {
+      error: 'Nothing to update: send name, monthly_quota and/or shards.',
     }),
   );
 
@@ -147,6 +165,7 @@ export const Workspace = z.object({
   id: workspaceId,
   name: z.string(),
   monthly_quota: z.int(),
+  shards: z.optional(z.int().check(z.meta({ description: 'Only once an operator set it; absent = 1.' }))),
   created_at: isoTime,
   updated_at: z.optional(isoTime),
 });

@@ -61,6 +61,9 @@ export const UsageResponse = z.object({
   month: z.string().check(z.regex(MONTH_RE)),
   monthly_quota: z.int(),
   used: z.int(),
+  shards: z.optional(
+    z.int().check(z.meta({ description: 'Budget shards the counter uses (docs/scaling.md).' })),
+  ),
   minutely_window: z.optional(z.object({ from: z.string(), to: z.string() })),
   keys: z.array(UsageKey),
 });
