@@ -5,7 +5,17 @@
  * Synchronous, so the CDK app (lib/constructs/console.ts) and the local stack can both call it and
  * a clean clone needs no separate step. `npm run build:console` runs it and prints the sizes.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
@@ -30,7 +40,32 @@ function walk(dir: string, base = dir): string[] {
   });
 }
 
-export function buildConsole(outDir = DEFAULT_CONSOLE_OUT): ConsoleBuild {
+/** What the bundle is made of: the console's sources, the core code it imports, the locked packages. */
+function inputsHash(): string {
+  const root = path.resolve(CONSOLE_ROOT, '..');
+  const h = createHash('sha256');
+  const files = [
+    ...walk(CONSOLE_ROOT).map((f) => path.join(CONSOLE_ROOT, f)),
+    ...walk(path.join(root, 'lambdas', 'core')).map((f) => path.join(root, 'lambdas', 'core', f)),
+    path.join(root, 'package-lock.json'),
+  ].sort();
+  for (const f of files) h.update(path.relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * Builds into `<parent>/<hash of the inputs>/` and returns that folder. A folder, once renamed into
+ * place, is never rewritten or removed while this checkout's inputs name it, so processes that
+ * build at the same time (jest workers synthesizing the stack, the local stack) cannot pull a
+ * folder from under each other: the first rename wins, the others use its identical content.
+ */
+export function buildConsole(parent = DEFAULT_CONSOLE_OUT): ConsoleBuild {
+  const outDir = path.join(parent, inputsHash());
+  if (!existsSync(path.join(outDir, 'index.html'))) build(outDir);
+  return summarise(outDir);
+}
+
+function build(outDir: string): void {
   const tmp = `${outDir}.tmp-${process.pid}-${Date.now()}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(path.join(tmp, 'assets'), { recursive: true });
@@ -61,9 +96,16 @@ export function buildConsole(outDir = DEFAULT_CONSOLE_OUT): ConsoleBuild {
     .replace('%JS%', rel(js))
     .replace('%CSS%', rel(css));
   writeFileSync(path.join(tmp, 'index.html'), html);
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(path.dirname(outDir), { recursive: true });
-  renameSync(tmp, outDir);
+  try {
+    renameSync(tmp, outDir);
+  } catch (e) {
+    // another process built the same inputs first: keep its folder, drop ours
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(path.join(outDir, 'index.html'))) throw e;
+  }
+}
+
+function summarise(outDir: string): ConsoleBuild {
   const files = walk(outDir);
   const jsFiles = files
     .filter((f) => f.endsWith('.js'))

@@ -60,8 +60,9 @@ describe('hot path', () => {
       invoke(handler, { query: { key: w.pk, linkedin_url: url }, headers: APP_ORIGIN }),
     );
     expect(cold.result.status).toBe(302);
-    // cold: key + workspace + avatar reads; the write finds no hour bucket of a new month, so the
-    // month's root is created and closed into the new hour bucket, and the write repeated; the
+    // cold: key + workspace + avatar reads; the write finds no 5-minute bucket of a new month, so
+    // the month's root is created (from the earlier hour layout's count: none) and closed into this
+    // window's bucket in one transaction (store/usage-counter.ts), and the write repeated; the
     // workspace's lookup and the record put; the initials object in S3
     expect(cold.ddb).toEqual([
       'GetCommand',
@@ -69,10 +70,10 @@ describe('hot path', () => {
       'GetCommand',
       'UpdateCommand', // the write: no bucket
       'QueryCommand', // latest bucket of the month: none
+      'QueryCommand', // the month-to-date count of the earlier hour-bucket layout: none
       'PutCommand', // the month's root
       'QueryCommand', // latest: the root
-      'UpdateCommand', // close the root into this hour
-      'PutCommand', // this hour's bucket
+      'TransactWriteCommand', // close the root, roll it into its hour, create this window's bucket
       'UpdateCommand', // the write
       'PutCommand', // this workspace has looked the profile up (spec section 4: per workspace)
       'PutCommand', // the avatar record
