@@ -154,6 +154,8 @@ interface Run {
   admitted: number;
   refused: number;
   errors: number;
+  /** the failed attempts by error name: what a caller would have been answered 503 for */
+  errorKinds: Record<string, number>;
   seconds: number;
 }
 
@@ -170,15 +172,17 @@ async function drive(
 ): Promise<Run> {
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
-  const r: Run = { admitted: 0, refused: 0, errors: 0, seconds: 0 };
+  const r: Run = { admitted: 0, refused: 0, errors: 0, errorKinds: {}, seconds: 0 };
   const worker = async () => {
     while (r.admitted + r.refused < total && performance.now() < end) {
       try {
         const c = await countRequest(ctx, input());
         if (c.counted) r.admitted++;
         else r.refused++;
-      } catch {
+      } catch (err) {
         r.errors++;
+        const kind = (err as Error).name || 'Error';
+        r.errorKinds[kind] = (r.errorKinds[kind] ?? 0) + 1;
       }
     }
   };
@@ -230,11 +234,12 @@ export async function shardsSection(quick: boolean): Promise<Record<string, unkn
         refused_early_bound: 0,
         exact_answered: answered,
         exact_retried_503s: e.errors,
+        exact_503s_by_error: e.errorKinds,
       };
       rows.push(row);
       process.stdout.write(
         `   S=${shards}: ${row.admitted_per_s} admitted/s (×${row.ratio_to_1} of S=1, target ×${row.target_ratio}); ` +
-          `exactness: ${e.admitted}/${EXACT_Q} admitted of ${EXACT_N}, over ${row.over_admitted}, refused early ${row.refused_early} (bound 0), ${answered} answered, ${e.errors} throttled-out attempts retried\n`,
+          `exactness: ${e.admitted}/${EXACT_Q} admitted of ${EXACT_N}, over ${row.over_admitted}, refused early ${row.refused_early} (bound 0), ${answered} answered, ${e.errors} failed attempts retried ${JSON.stringify(e.errorKinds)}\n`,
       );
     }
     return {
