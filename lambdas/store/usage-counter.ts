@@ -351,9 +351,27 @@ async function openBucket(
   // the successor in the same transaction): follow it, the caller's rounds are bounded
   const into = head[counterAttr.closedInto];
   if (typeof into === 'string') return into;
-  await rollInto(ctx, workspaceId, month, shard, head, w);
-  return w;
+  for (let wait = 0; ; wait++) {
+    try {
+      await rollInto(ctx, workspaceId, month, shard, head, w);
+      return w;
+    } catch (e) {
+      if (!THROTTLED.has((e as Error)?.name) || wait >= OPEN_WAITS) throw e;
+    }
+    // the opening transaction was throttled (after the SDK's retries): the item is at its write
+    // rate. Going back to write the missing bucket again is what keeps it there (every request of
+    // a saturated workspace does), so wait on reads instead: a jittered pause, then look whether
+    // another opener got through; only if not, try the transaction again. Bounded: OPEN_WAITS.
+    await pause(OPEN_PAUSE_MS * 2 ** wait * (0.5 + Math.random()));
+    const now = await latestBucket(ctx, workspaceId, month, shard, true);
+    if (now && String(now.sk) >= w) return String(now.sk);
+  }
 }
+
+/** how many times an opener whose transaction was throttled waits and looks again (≈ 0.8 s in all) */
+const OPEN_WAITS = 4;
+const OPEN_PAUSE_MS = 50;
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The transaction that closes `head` into `w`, rolls its counts into its hour and creates `w`. */
 async function rollInto(

@@ -200,6 +200,54 @@ describe('S = 16 details', () => {
     expect((await store.usage.getMonthUsage(w.ws, MONTH))?.used).toBe(400);
   });
 
+  it('S = 1: an opening transaction throttled past the SDK retries waits on reads and counts, instead of answering 503', async () => {
+    const w = await workspaceWithKeys(10);
+    let throttledOpens = 0;
+    const writesAfterThrottle: string[] = [];
+    coldStart({
+      dynamo: patientDynamo((c) => {
+        c.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (throttledOpens >= 3) writesAfterThrottle.push(context.commandName ?? '');
+            // the opening of the month's first window is throttled on all 3 of the SDK's attempts,
+            // as DynamoDB does while the item is at its write rate (a fault no real part here makes)
+            if (context.commandName === 'TransactWriteItemsCommand' && throttledOpens < 3) {
+              throttledOpens++;
+              throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+                name: 'ProvisionedThroughputExceededException',
+                $metadata: {},
+              });
+            }
+            return next(args);
+          },
+          { step: 'deserialize', name: 'throttleOpen' },
+        );
+      }),
+    });
+    try {
+      const r = await store.usage.countRequest({
+        workspaceId: w.ws,
+        keyId: w.pkId,
+        now: NOW,
+        quota: 10,
+        enforceQuota: true,
+        shards: 1,
+      });
+      expect(throttledOpens).toBe(3);
+      expect(r).toEqual({ counted: true, used: 1 });
+      // after the throttled transaction: a read first (is the bucket there yet?), then the
+      // transaction again, then the counted write: no write of the missing bucket in between
+      expect(writesAfterThrottle.slice(0, 3)).toEqual([
+        'QueryCommand',
+        'TransactWriteItemsCommand',
+        'UpdateItemCommand',
+      ]);
+    } finally {
+      coldStart({ dynamo: patientDynamo() });
+    }
+    expect((await store.usage.getMonthUsage(w.ws, MONTH))?.used).toBe(1);
+  });
+
   it('window roll-overs carry every shard budget: exact across three windows, per-key counts summed', async () => {
     const w = await workspaceWithKeys(240);
     const windows = ['2034-03-10T09:04:00Z', '2034-03-10T09:05:30Z', '2034-03-10T09:10:00Z'];
