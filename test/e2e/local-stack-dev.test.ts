@@ -92,6 +92,11 @@ test('tsx bin/dev.ts prints `avtrz ready`, answers /healthz, and SIGTERM stops e
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true });
+    // the banner names the console, and the console answers there
+    expect(run.out()).toMatch(new RegExp(`^  console\\s+http://127\\.0\\.0\\.1:${port}/console/\\s`, 'm'));
+    const consolePage = await fetch(`http://127.0.0.1:${port}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toMatch(/<script type="module" src="[^"]+"/);
 
     javaPids = descendants(run.child.pid as number)
       .filter((p) => p.comm === 'java')
