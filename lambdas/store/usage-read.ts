@@ -61,21 +61,28 @@ function counterCounts(item: Record<string, unknown>): Record<string, number> {
   return keyCounts;
 }
 
-/** Every item of one workspace whose sort key starts with `prefix`, all pages. */
-async function queryPrefix(
+/** Which sort keys of one workspace a read takes: a prefix, or an inclusive range. */
+type SortKeys = { prefix: string } | { from: string; to: string };
+
+/** Every item of one workspace whose sort key is in `keys`, all pages. */
+async function queryWorkspace(
   ctx: StoreContext,
   workspaceId: string,
-  prefix: string,
+  keys: SortKeys,
   consistent = false,
 ): Promise<Record<string, unknown>[]> {
+  const [condition, values] =
+    'prefix' in keys
+      ? ['pk = :pk AND begins_with(sk, :lo)', { ':lo': keys.prefix }]
+      : ['pk = :pk AND sk BETWEEN :lo AND :hi', { ':lo': keys.from, ':hi': keys.to }];
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await ctx.dynamo().send(
       new QueryCommand({
         TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':m': prefix },
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ...values },
         ...(consistent ? { ConsistentRead: true } : {}),
         ExclusiveStartKey: start,
       }),
@@ -94,7 +101,7 @@ export async function getMonthUsage(
 ): Promise<MonthUsage | undefined> {
   // every shard's open bucket (shards summed), read before the hour items (see above)
   const heads = await monthHeads(ctx, workspaceId, month, true);
-  const items = await queryPrefix(ctx, workspaceId, sk.usageHours(month), true);
+  const items = await queryWorkspace(ctx, workspaceId, { prefix: sk.usageHours(month) }, true);
   items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
   const buckets = items.map(toBucket);
   const hourItems = new Map(items.map((it) => [String(it.sk), it]));
@@ -132,7 +139,7 @@ export async function getMinutely(
         month === lo.month ? sk.counterBucket(month, shard, lo.slot) : sk.counterBucket(month, shard, '');
       const to =
         month === hi.month ? sk.counterBucket(month, shard, hi.slot) : `${sk.counterRoot(month, shard)}#~`;
-      reads.push(queryBetween(ctx, workspaceId, from, to));
+      reads.push(queryWorkspace(ctx, workspaceId, { from, to }));
     }
   }
   const perKey = new Map<string, Map<string, number>>();
@@ -154,30 +161,6 @@ export async function getMinutely(
     );
   }
   return out;
-}
-
-/** Every item of one workspace with `from` ≤ sk ≤ `to`, all pages. */
-async function queryBetween(
-  ctx: StoreContext,
-  workspaceId: string,
-  from: string,
-  to: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.dynamo().send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': pk.workspace(workspaceId), ':lo': from, ':hi': to },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
 
 /** A stored blocked-hour item as core/usage.ts folds it; undefined for anything else. */
@@ -205,7 +188,7 @@ export async function getMonthBlocked(
   month: string,
 ): Promise<Map<string, KeyBlocked>> {
   const items: BlockedHourItem[] = [];
-  for (const raw of await queryPrefix(ctx, workspaceId, sk.blockedMonth(month))) {
+  for (const raw of await queryWorkspace(ctx, workspaceId, { prefix: sk.blockedMonth(month) })) {
     const it = toBlockedHour(raw);
     if (it) items.push(it);
   }
