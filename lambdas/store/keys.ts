@@ -1,15 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NewKeyFields, RollResult } from '../app/ports';
 import { generateKey, hashKey, last4, newId } from '../core/keys/format';
 import { byCreation } from '../core/keys/view';
 import type { KeyRecord } from '../core/records';
+import { batchGetAll } from './batch-get';
 import { isConditionFailure } from './conditions';
 import type { StoreContext } from './context';
 import { pk, sk, stripKeys } from './schema';
@@ -167,24 +162,14 @@ export async function listKeys(ctx: StoreContext, workspaceId: string): Promise<
     start = page.LastEvaluatedKey;
   } while (start);
 
-  const records: KeyRecord[] = [];
-  for (let i = 0; i < hashes.length; i += 100) {
-    let keys: Record<string, unknown>[] = hashes
-      .slice(i, i + 100)
-      .map((h) => ({ pk: pk.keyHash(h), sk: sk.key }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('BatchGet kept returning unprocessed keys');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
-      const out = await ctx
-        .dynamo()
-        .send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }));
-      for (const it of out.Responses?.[TableName] ?? []) {
-        const rec = stripKeys<KeyRecord>(it);
-        if (rec.workspace_id === workspaceId) records.push(rec);
-      }
-      keys = (out.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-    }
-  }
+  const records = (
+    await batchGetAll(
+      ctx,
+      hashes.map((h) => ({ pk: pk.keyHash(h), sk: sk.key })),
+    )
+  )
+    .map((it) => stripKeys<KeyRecord>(it))
+    .filter((rec) => rec.workspace_id === workspaceId);
   records.sort(byCreation);
   return records;
 }

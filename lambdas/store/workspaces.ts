@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../core/keys/format';
 import type { WorkspaceRecord } from '../core/records';
 import { pageOrderKey, type WorkspaceCursor, type WorkspacePageQuery } from '../core/workspace-page';
+import { batchGetAll } from './batch-get';
 import { isConditionFailure } from './conditions';
 import type { StoreContext } from './context';
 import { gsi1, pk, sk, stripKeys, TABLE_KEYS } from './schema';
@@ -131,23 +132,10 @@ export async function listWorkspaces(
     : { workspaces };
 }
 
-/** The workspaces of these ids that exist (BatchGet, at most 100 ids, strongly consistent). */
+/** The workspaces of these ids that exist (BatchGet in calls of 100, strongly consistent). */
 export async function getWorkspaces(ctx: StoreContext, ids: readonly string[]): Promise<WorkspaceRecord[]> {
-  const TableName = ctx.tableName;
-  const found: WorkspaceRecord[] = [];
-  let keys: Record<string, unknown>[] = [...new Set(ids)]
-    .slice(0, 100)
-    .map((id) => ({ pk: pk.workspace(id), sk: sk.workspaceMeta }));
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > 8) throw new Error('BatchGet kept returning unprocessed keys');
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
-    const out = await ctx
-      .dynamo()
-      .send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }));
-    for (const it of out.Responses?.[TableName] ?? []) found.push(stripKeys<WorkspaceRecord>(it));
-    keys = (out.UnprocessedKeys?.[TableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-  }
-  return found;
+  const keys = [...new Set(ids)].map((id) => ({ pk: pk.workspace(id), sk: sk.workspaceMeta }));
+  return (await batchGetAll(ctx, keys)).map((it) => stripKeys<WorkspaceRecord>(it));
 }
 
 /**

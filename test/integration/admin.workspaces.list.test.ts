@@ -108,3 +108,17 @@ test('a workspace stored before the list index joins it through indexWorkspace, 
   expect(await listed()).toBe(true);
   expect(await store.workspaces.indexWorkspace(old)).toBe(false);
 });
+
+test('a member listed in more than 100 workspaces sees every one (BatchGet in calls of 100)', async () => {
+  const made: string[] = [];
+  for (let i = 0; i < 130; i += 10) {
+    const batch = await Promise.all(
+      Array.from({ length: 10 }, (_, j) =>
+        store.workspaces.createWorkspace({ name: `many ${i + j}`, monthly_quota: 1 }),
+      ),
+    );
+    made.push(...batch.map((w) => w.id));
+  }
+  const found = await store.workspaces.getWorkspaces(made);
+  expect(found.map((w) => w.id).sort()).toEqual([...made].sort());
+});
