@@ -16,12 +16,14 @@
  * - `authorizer`: the HTTP API JWT authorizer (issuer = the pool, audience = the app client);
  *   every console route requires the scope `avtrz/console` (lib/constructs/api.ts).
  */
+
 import { createHash } from 'node:crypto';
 import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import type { ConsoleConfig } from '../../console/src/config';
 import { OPERATORS_GROUP } from '../../lambdas/core/caller';
 import { CONSOLE_SCOPE } from '../../lambdas/routes';
 
@@ -39,16 +41,8 @@ export interface ConsoleAuthProps {
   tokenClaims: lambda.IFunction;
 }
 
-/** What the console's config.json needs (lib/local/console-config.ts ConsoleConfig, minus apiBase). */
-export interface ConsoleSettings {
-  issuer: string;
-  clientId: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  endSessionEndpoint: string;
-  scope: string;
-  redirectUri: string;
-}
+/** What the console's config.json needs from the user pool: all of it but apiBase (console/src/config.ts). */
+export type ConsoleSettings = Omit<Required<ConsoleConfig>, 'apiBase'>;
 
 export class ConsoleAuth extends Construct {
   readonly userPool: cognito.UserPool;

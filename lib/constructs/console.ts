@@ -17,6 +17,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildConsole } from '../../console/build';
+import type { ConsoleConfig } from '../../console/src/config';
 import { CLOUDFRONT_NAME_MAX, cloudFrontName } from './cdn';
 import {
   CONSOLE_ASSET_CACHE_CONTROL,
@@ -28,15 +29,8 @@ import {
   consoleContentSecurityPolicy,
 } from './console-headers';
 
-/** What config.json holds (console/src/config.ts reads it); values may be deploy-time tokens. */
-export interface ConsoleSettings {
-  issuer: string;
-  clientId: string;
-  scope: string;
-  authorizationEndpoint?: string;
-  tokenEndpoint?: string;
-  endSessionEndpoint?: string;
-}
+/** What config.json holds besides apiBase and redirectUri (console/src/config.ts); values may be deploy-time tokens. */
+export type ConsoleSettings = Omit<ConsoleConfig, 'apiBase' | 'redirectUri'>;
 
 export interface ConsoleProps {
   bucket: s3.IBucket;

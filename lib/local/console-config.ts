@@ -2,24 +2,11 @@
  * The console's settings on the local stack: what `/console/config.json` answers (the deploy-time
  * config.json in AWS has the same fields, from lib/constructs/console-auth.ts `settings`).
  */
+import type { ConsoleConfig as SpaConsoleConfig } from '../../console/src/config';
 import { CONSOLE_SCOPES, type OidcIssuer } from './oidc';
 
-export interface ConsoleConfig {
-  /** the token issuer (`iss`): the local stand-in, or the Cognito user pool */
-  issuer: string;
-  /** the app client (no secret): authorization code + PKCE */
-  clientId: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  /** sign-out: `?client_id=…&logout_uri=<redirectUri>` (Cognito's /logout) */
-  endSessionEndpoint: string;
-  /** space-separated scopes to ask for; the API requires `avtrz/console` */
-  scope: string;
-  /** the API's base URL, no trailing slash: the console calls `${apiBase}/v1/console/…` */
-  apiBase: string;
-  /** where the issuer sends the code back: the console's own URL (registered) */
-  redirectUri: string;
-}
+/** config.json as the console reads it (console/src/config.ts), every field given locally */
+export type ConsoleConfig = Required<SpaConsoleConfig>;
 
 /**
  * The config for a console loaded from `origin` (the page's own origin, e.g. the request's

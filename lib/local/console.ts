@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import type { ConsoleConfig } from '../../console/src/config';
 import {
   CONSOLE_ASSET_CACHE_CONTROL,
   CONSOLE_PAGE_CACHE_CONTROL,
@@ -16,11 +17,7 @@ import {
 } from '../constructs/console-headers';
 
 /** The fields of config.json the CSP depends on (the rest is passed through as is). */
-export interface ConsoleSettings {
-  issuer: string;
-  apiBase: string;
-  tokenEndpoint?: string;
-}
+export type ConsoleSettings = Pick<ConsoleConfig, 'issuer' | 'apiBase' | 'tokenEndpoint'>;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
