@@ -28,11 +28,11 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
   });
 }
 
-export function sendJson(
+/** A JSON answer, not cached unless `headers` say otherwise. */
+export function writeJson(
   res: http.ServerResponse,
   status: number,
   body: unknown,
-  requestId: string,
   headers: Record<string, string> = {},
 ): void {
   const payload = Buffer.from(JSON.stringify(body));
@@ -40,11 +40,20 @@ export function sendJson(
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'content-length': payload.length,
-    'x-request-id': requestId,
-    'apigw-requestid': requestId,
     ...headers,
   });
   res.end(payload);
+}
+
+/** A JSON answer of the gateway's own, with API Gateway's request id headers. */
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  requestId: string,
+  headers: Record<string, string> = {},
+): void {
+  writeJson(res, status, body, { 'x-request-id': requestId, 'apigw-requestid': requestId, ...headers });
 }
 
 /** The error catalogue's JSON, for what the gateway answers itself (not ready, too large, timeouts). */

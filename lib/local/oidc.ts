@@ -33,6 +33,7 @@ import {
 import { GROUPS_CLAIM, OPERATORS_GROUP, WORKSPACES_CLAIM } from '../../lambdas/core/caller';
 import { CONSOLE_SCOPE } from '../../lambdas/routes';
 import type { Runtime } from '../../lambdas/runtime';
+import { PayloadTooLarge, readBody, writeJson } from './http-io';
 import { verifyJwtAuthorizer } from './jwt-authorizer';
 
 export { TokenRejected } from './jwt-authorizer';
@@ -491,22 +492,14 @@ function withQuery(base: string, params: Record<string, string | undefined>): st
   return u.toString();
 }
 
-function readBodyLimited(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_FORM_BYTES) {
-        req.removeAllListeners('data');
-        reject(new OidcInputError('body', 'The body is too large.'));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** The body, at most MAX_FORM_BYTES (the gateway's reader; too large is the caller's 400). */
+async function readBodyLimited(req: http.IncomingMessage): Promise<Buffer> {
+  try {
+    return await readBody(req, MAX_FORM_BYTES);
+  } catch (e) {
+    if (e instanceof PayloadTooLarge) throw new OidcInputError('body', 'The body is too large.');
+    throw e;
+  }
 }
 
 async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
@@ -523,15 +516,7 @@ function sendJsonBody(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const payload = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': payload.length,
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  });
-  res.end(payload);
+  writeJson(res, status, body, { 'x-content-type-options': 'nosniff', ...headers });
 }
 
 function redirect(res: http.ServerResponse, location: string): void {
