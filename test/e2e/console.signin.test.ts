@@ -188,6 +188,18 @@ describe('the OIDC issuer stand-in', () => {
     expect(html).toContain('Sign in as new@example.com');
   });
 
+  test('a body over 16 KiB to /oidc/users is a 400 naming body, and no user is added', async () => {
+    const before = stack.oidc.users().length;
+    const res = await fetch(`${stack.apiUrl}/oidc/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...adminHeaders(stack) },
+      body: JSON.stringify({ email: 'big@example.com', pad: 'x'.repeat(17 * 1024) }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { param: 'body' } });
+    expect(stack.oidc.users()).toHaveLength(before);
+  });
+
   test('CORS: the console origins get the HTTP API’s answer to a preflight, others nothing', async () => {
     const preflight = (origin: string) =>
       fetch(`${stack.apiUrl}/v1/console/workspaces`, {
